@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rxe.h - objects and cross-file interfaces of the rdma_rxe driver.
+ *
+ * File layout (one responsibility each):
+ *   rxe_main.c   module and device lifecycle, `rdma link` newlink
+ *   rxe_net.c    the netdev side: events, port state, MTU
+ *   rxe_verbs.c  verbs entry points and the ib_device_ops table
+ */
+#ifndef RXE_H
+#define RXE_H
+
+#include <linux/netdevice.h>
+#include <rdma/ib_verbs.h>
+
+#include "rxe_odp_compat.h"
+#include "rxe_param.h"
+
+#define RXE_DRV_VERSION "rxe-odp-0.1"
+
+/**
+ * struct rxe_dev - one Soft-RoCE device, bound to one netdev.
+ * @ib_dev: the core device; the structure is allocated with it.
+ * @ndev: the netdev we run on. The core holds its own reference through
+ *	ib_device_set_netdev(); ours (@ndev_tracker) keeps the pointer valid
+ *	until the device is freed in rxe_dev_dealloc().
+ * @ndev_tracker: reference tracker of our netdev reference.
+ * @attr: device attributes, fixed at creation. The core's copy in
+ *	ib_dev.attrs is filled from it by query_device at registration.
+ * @reported_port_state: the port state last reported in an async event,
+ *	so repeated netdev events do not repeat it. Covered by RTNL (only
+ *	netdev notifiers touch it after registration).
+ */
+struct rxe_dev {
+	struct ib_device ib_dev;
+	struct net_device *ndev;
+	netdevice_tracker ndev_tracker;
+	struct ib_device_attr attr;
+	enum ib_port_state reported_port_state;
+};
+
+static inline struct rxe_dev *to_rdev(struct ib_device *ibdev)
+{
+	return container_of(ibdev, struct rxe_dev, ib_dev);
+}
+
+/** struct rxe_ucontext - per-process context (no private state yet). */
+struct rxe_ucontext {
+	struct ib_ucontext ibuc;
+};
+
+/** struct rxe_pd - protection domain (no private state yet). */
+struct rxe_pd {
+	struct ib_pd ibpd;
+};
+
+/** struct rxe_cq - completion queue (filled in by the data path). */
+struct rxe_cq {
+	struct ib_cq ibcq;
+};
+
+/** struct rxe_qp - queue pair (filled in by the data path). */
+struct rxe_qp {
+	struct ib_qp ibqp;
+};
+
+/* rxe_main.c */
+int rxe_dev_newlink(const char *ibdev_name, struct net_device *ndev);
+void rxe_dev_dealloc(struct ib_device *ibdev);
+
+/* rxe_net.c */
+int rxe_net_init(void);
+void rxe_net_exit(void);
+enum ib_port_state rxe_net_port_state(struct rxe_dev *rxe);
+enum ib_mtu rxe_net_active_mtu(struct rxe_dev *rxe);
+
+/* rxe_verbs.c */
+void rxe_verbs_init_device(struct rxe_dev *rxe);
+
+#endif /* RXE_H */

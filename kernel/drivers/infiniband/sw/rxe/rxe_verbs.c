@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rxe_verbs.c - verbs entry points of rdma_rxe and its ib_device_ops.
+ *
+ * The skeleton implements the device, port, ucontext and PD verbs. The
+ * other verbs the core requires of every device are present and answer
+ * -EOPNOTSUPP until the data path implements them.
+ */
+#include <net/addrconf.h>
+#include <rdma/ib_mad.h>
+#include <rdma/ib_verbs.h>
+
+#include "rxe.h"
+
+static int rxe_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
+			    struct ib_udata *udata)
+{
+	if (udata && (udata->inlen || udata->outlen)) {
+		ibdev_dbg(ibdev, "query_device: unexpected driver data\n");
+		return -EINVAL;
+	}
+
+	*attr = to_rdev(ibdev)->attr;
+	return 0;
+}
+
+static int rxe_query_port(struct ib_device *ibdev, u32 port_num,
+			  struct ib_port_attr *attr)
+{
+	struct rxe_dev *rxe = to_rdev(ibdev);
+
+	/* The core has zeroed @attr. */
+	attr->state = rxe_net_port_state(rxe);
+	attr->phys_state = attr->state == IB_PORT_ACTIVE ?
+			   IB_PORT_PHYS_STATE_LINK_UP : IB_PORT_PHYS_STATE_DISABLED;
+	attr->max_mtu = IB_MTU_4096;
+	attr->active_mtu = rxe_net_active_mtu(rxe);
+	attr->gid_tbl_len = RXE_PORT_GID_TBL_LEN;
+	attr->port_cap_flags = IB_PORT_CM_SUP | IB_PORT_DEVICE_MGMT_SUP |
+			       IB_PORT_VENDOR_CLASS_SUP;
+	attr->max_msg_sz = RXE_MAX_MSG_SIZE;
+	attr->bad_pkey_cntr = 0;
+	attr->qkey_viol_cntr = 0;
+	attr->pkey_tbl_len = RXE_MAX_PKEYS;
+	attr->lid = 0;
+	attr->sm_lid = 0;
+	attr->lmc = 0;
+	attr->max_vl_num = 1;
+	attr->sm_sl = 0;
+	attr->subnet_timeout = 0;
+	attr->init_type_reply = 0;
+
+	return ib_get_eth_speed(ibdev, port_num, &attr->active_speed,
+				&attr->active_width);
+}
+
+static int rxe_query_pkey(struct ib_device *ibdev, u32 port_num, u16 index,
+			  u16 *pkey)
+{
+	if (index >= RXE_MAX_PKEYS)
+		return -EINVAL;
+
+	*pkey = RXE_DEFAULT_PKEY;
+	return 0;
+}
+
+static int rxe_get_port_immutable(struct ib_device *ibdev, u32 port_num,
+				  struct ib_port_immutable *immutable)
+{
+	struct ib_port_attr attr = {};
+	int err;
+
+	/*
+	 * RoCEv2 framing and Ethernet address handles. MAD/CM capabilities
+	 * (QP1) are announced together with the QP engine that serves them;
+	 * until then the core requires a MAD size of 0.
+	 */
+	immutable->core_cap_flags = RDMA_CORE_CAP_PROT_ROCE_UDP_ENCAP |
+				    RDMA_CORE_CAP_ETH_AH;
+
+	err = ib_query_port(ibdev, port_num, &attr);
+	if (err)
+		return err;
+
+	immutable->pkey_tbl_len = attr.pkey_tbl_len;
+	immutable->gid_tbl_len = attr.gid_tbl_len;
+	immutable->max_mad_size = 0;
+	return 0;
+}
+
+static enum rdma_link_layer rxe_get_link_layer(struct ib_device *ibdev,
+					       u32 port_num)
+{
+	return IB_LINK_LAYER_ETHERNET;
+}
+
+static int rxe_alloc_ucontext(struct ib_ucontext *ibuc, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static void rxe_dealloc_ucontext(struct ib_ucontext *ibuc)
+{
+}
+
+static int rxe_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int rxe_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	return 0;
+}
+
+/* The verbs of the data path, not implemented yet. */
+
+static int rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
+			 struct ib_udata *udata)
+{
+	ibdev_dbg(ibqp->device, "create_qp: not supported yet\n");
+	return -EOPNOTSUPP;
+}
+
+static int rxe_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr,
+			 int mask, struct ib_udata *udata)
+{
+	return -EOPNOTSUPP;
+}
+
+static int rxe_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int rxe_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+			 const struct ib_send_wr **bad_wr)
+{
+	*bad_wr = wr;
+	return -EOPNOTSUPP;
+}
+
+static int rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+			 const struct ib_recv_wr **bad_wr)
+{
+	*bad_wr = wr;
+	return -EOPNOTSUPP;
+}
+
+static int rxe_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+			 struct ib_udata *udata)
+{
+	ibdev_dbg(ibcq->device, "create_cq: not supported yet\n");
+	return -EOPNOTSUPP;
+}
+COMPAT_DEFINE_CREATE_CQ(rxe_create_cq_op, rxe_create_cq)
+
+static int rxe_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int rxe_poll_cq(struct ib_cq *ibcq, int num_entries, struct ib_wc *wc)
+{
+	return 0;
+}
+
+static int rxe_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct ib_mr *rxe_get_dma_mr(struct ib_pd *ibpd, int access)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static struct ib_mr *rxe_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
+				     u64 iova, int access, struct ib_udata *udata)
+{
+	ibdev_dbg(ibpd->device, "reg_user_mr: not supported yet\n");
+	return ERR_PTR(-EOPNOTSUPP);
+}
+COMPAT_DEFINE_REG_USER_MR(rxe_reg_user_mr_op, rxe_reg_user_mr)
+
+static int rxe_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct ib_device_ops rxe_dev_ops = {
+	.owner = THIS_MODULE,
+	.driver_id = RDMA_DRIVER_RXE,
+	.uverbs_abi_ver = RXE_UVERBS_ABI_VERSION,
+
+	.dealloc_driver = rxe_dev_dealloc,
+	.query_device = rxe_query_device,
+	.query_port = rxe_query_port,
+	.query_pkey = rxe_query_pkey,
+	.get_port_immutable = rxe_get_port_immutable,
+	.get_link_layer = rxe_get_link_layer,
+	.alloc_ucontext = rxe_alloc_ucontext,
+	.dealloc_ucontext = rxe_dealloc_ucontext,
+	.alloc_pd = rxe_alloc_pd,
+	.dealloc_pd = rxe_dealloc_pd,
+	.create_qp = rxe_create_qp,
+	.modify_qp = rxe_modify_qp,
+	.destroy_qp = rxe_destroy_qp,
+	.post_send = rxe_post_send,
+	.post_recv = rxe_post_recv,
+	.create_cq = rxe_create_cq_op,
+	.destroy_cq = rxe_destroy_cq,
+	.poll_cq = rxe_poll_cq,
+	.req_notify_cq = rxe_req_notify_cq,
+	.get_dma_mr = rxe_get_dma_mr,
+	.reg_user_mr = rxe_reg_user_mr_op,
+	.dereg_mr = rxe_dereg_mr,
+
+	INIT_RDMA_OBJ_SIZE(ib_ucontext, rxe_ucontext, ibuc),
+	INIT_RDMA_OBJ_SIZE(ib_pd, rxe_pd, ibpd),
+	INIT_RDMA_OBJ_SIZE(ib_qp, rxe_qp, ibqp),
+	INIT_RDMA_OBJ_SIZE(ib_cq, rxe_cq, ibcq),
+};
+
+static void rxe_init_attrs(struct rxe_dev *rxe)
+{
+	struct ib_device_attr *attr = &rxe->attr;
+
+	attr->vendor_id = RXE_VENDOR_ID;
+	attr->vendor_part_id = RXE_VENDOR_PART_ID;
+	attr->hw_ver = RXE_HW_VER;
+	attr->fw_ver = 0;
+	attr->sys_image_guid = rxe->ib_dev.node_guid;
+	attr->max_mr_size = RXE_MAX_MR_SIZE;
+	attr->page_size_cap = RXE_PAGE_SIZE_CAP;
+	attr->max_qp = RXE_MAX_QP;
+	attr->max_qp_wr = RXE_MAX_QP_WR;
+	attr->max_send_sge = RXE_MAX_SGE;
+	attr->max_recv_sge = RXE_MAX_SGE;
+	attr->max_sge_rd = RXE_MAX_SGE_RD;
+	attr->max_cq = RXE_MAX_CQ;
+	attr->max_cqe = RXE_MAX_CQE;
+	attr->max_mr = RXE_MAX_MR;
+	attr->max_pd = RXE_MAX_PD;
+	attr->max_qp_rd_atom = RXE_MAX_QP_RD_ATOM;
+	attr->max_qp_init_rd_atom = RXE_MAX_QP_RD_ATOM;
+	attr->max_res_rd_atom = RXE_MAX_RES_RD_ATOM;
+	attr->atomic_cap = IB_ATOMIC_HCA;
+	attr->max_srq = RXE_MAX_SRQ;
+	attr->max_srq_wr = RXE_MAX_SRQ_WR;
+	attr->max_srq_sge = RXE_MAX_SGE;
+	attr->max_ah = RXE_MAX_AH;
+	attr->max_mcast_grp = RXE_MAX_MCAST_GRP;
+	attr->max_mcast_qp_attach = RXE_MAX_MCAST_QP_ATTACH;
+	attr->max_total_mcast_qp_attach = RXE_MAX_MCAST_GRP * RXE_MAX_MCAST_QP_ATTACH;
+	attr->max_pkeys = RXE_MAX_PKEYS;
+	attr->local_ca_ack_delay = 15;
+	attr->max_fast_reg_page_list_len = 512;
+	attr->max_pi_fast_reg_page_list_len = 256;
+
+	/* Users may delete the device with `rdma link delete`. */
+	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
+}
+
+/**
+ * rxe_verbs_init_device() - fill in the core device before registration:
+ * identity, ops table and attributes.
+ * @rxe: the device, its @ndev set.
+ */
+void rxe_verbs_init_device(struct rxe_dev *rxe)
+{
+	struct ib_device *ibdev = &rxe->ib_dev;
+
+	/* EUI-64 from the netdev's MAC, as RoCE GUIDs are formed. */
+	addrconf_addr_eui48((unsigned char *)&ibdev->node_guid, rxe->ndev->dev_addr);
+	strscpy(ibdev->node_desc, "rxe", sizeof(ibdev->node_desc));
+
+	ibdev->node_type = RDMA_NODE_IB_CA;
+	ibdev->phys_port_cnt = 1;
+	ibdev->num_comp_vectors = num_possible_cpus();
+	ibdev->local_dma_lkey = 0;
+	ib_set_device_ops(ibdev, &rxe_dev_ops);
+
+	rxe_init_attrs(rxe);
+	rxe->reported_port_state = rxe_net_port_state(rxe);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rxe_odp_compat.h - the one place where kernel differences are handled.
+ *
+ * Every difference is detected by a feature test in compat/tests/ that
+ * defines a HAVE_* macro in the generated compat_autoconf.h; this header
+ * turns those macros into small predicates and inline shims so that the
+ * driver code itself never needs an #ifdef.
+ */
+#ifndef RXE_ODP_COMPAT_H
+#define RXE_ODP_COMPAT_H
+
+#include <linux/types.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/uverbs_ioctl.h>
+#include "compat_autoconf.h"
+
+/*
+ * compat_core_reports_port_events() - true when ib_core turns netdev
+ * up/down/change events of the device's netdev into IB port events itself
+ * (ib_dispatch_port_state_event()); the driver must then not report them
+ * again.
+ */
+static inline bool compat_core_reports_port_events(void)
+{
+	return IS_ENABLED(HAVE_IB_DISPATCH_PORT_STATE_EVENT);
+}
+
+/*
+ * Verbs whose prototype changed between kernels. A driver implements the
+ * verb once with the prototype given here and names the ops-table entry
+ * with COMPAT_DEFINE_<VERB>(op_name, impl), which defines op_name with the
+ * prototype the running kernel expects.
+ */
+
+/* impl: int (*)(struct ib_cq *, const struct ib_cq_init_attr *, struct ib_udata *) */
+#ifdef HAVE_CREATE_CQ_ATTR_BUNDLE
+#define COMPAT_DEFINE_CREATE_CQ(op_name, impl)					\
+static int op_name(struct ib_cq *cq, const struct ib_cq_init_attr *attr,	\
+		   struct uverbs_attr_bundle *attrs)				\
+{										\
+	return impl(cq, attr, attrs ? &attrs->driver_udata : NULL);		\
+}
+#else
+#define COMPAT_DEFINE_CREATE_CQ(op_name, impl)					\
+static int op_name(struct ib_cq *cq, const struct ib_cq_init_attr *attr,	\
+		   struct ib_udata *udata)					\
+{										\
+	return impl(cq, attr, udata);						\
+}
+#endif
+
+/*
+ * impl: struct ib_mr *(*)(struct ib_pd *, u64 start, u64 length, u64 iova,
+ *			   int access, struct ib_udata *)
+ * A DMA handle, where the kernel passes one, has no meaning for a software
+ * device and is not forwarded.
+ */
+#ifdef HAVE_REG_USER_MR_DMAH
+#define COMPAT_DEFINE_REG_USER_MR(op_name, impl)				\
+static struct ib_mr *op_name(struct ib_pd *pd, u64 start, u64 length,		\
+			     u64 iova, int access, struct ib_dmah *dmah,	\
+			     struct ib_udata *udata)				\
+{										\
+	return impl(pd, start, length, iova, access, udata);			\
+}
+#else
+#define COMPAT_DEFINE_REG_USER_MR(op_name, impl)				\
+static struct ib_mr *op_name(struct ib_pd *pd, u64 start, u64 length,		\
+			     u64 iova, int access, struct ib_udata *udata)	\
+{										\
+	return impl(pd, start, length, iova, access, udata);			\
+}
+#endif
+
+#endif /* RXE_ODP_COMPAT_H */

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Helpers for the shell tests and the guest harness (sourced). A test
+# exits 0 to pass, 77 to skip; its last "FAIL:"/"SKIP:" line is the reason.
+
+RXE_DEV=${RXE_DEV:-rxe0}
+RXE_NETDEV=${RXE_NETDEV:-eth0}
+RXE_IP=${RXE_IP:-192.0.2.1}
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+note() { echo "# $*"; }
+
+# wait_for SECONDS CMD... - poll CMD every 0.2 s until it succeeds.
+wait_for() {
+	local end=$(( $(date +%s) + $1 )); shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+# expect_fail CMD... - CMD must fail; its output is left in $out.
+expect_fail() {
+	if out=$("$@" 2>&1); then
+		fail "'$*' succeeded but should have failed (output: $out)"
+	fi
+	note "'$*' failed as expected: $out"
+}
+
+# rxe_ours_loaded - rdma_rxe is loaded and it is our module, not the in-tree one.
+rxe_ours_loaded() {
+	case $(cat /sys/module/rdma_rxe/version 2>/dev/null) in
+	rxe-odp-*) return 0;;
+	*) return 1;;
+	esac
+}
+
+rxe_load() {
+	modprobe rdma_odp || return 1
+	modprobe rdma_rxe || return 1
+	rxe_ours_loaded || { echo "the loaded rdma_rxe is not ours" \
+		"(version '$(cat /sys/module/rdma_rxe/version 2>/dev/null)')"; return 1; }
+}
+
+# rxe_devices - names of all RDMA devices (all are ours in a guest).
+rxe_devices() { ls /sys/class/infiniband 2>/dev/null; }
+
+rxe_dev_exists() { [ -e "/sys/class/infiniband/$1" ]; }
+rxe_dev_gone() { ! rxe_dev_exists "$1"; }
+
+rxe_add() { rdma link add "$1" type rxe netdev "$2"; }
+
+rxe_delete_all() {
+	local d
+	for d in $(rxe_devices); do
+		rdma link delete "$d" || return 1
+	done
+	wait_for 20 test -z "$(rxe_devices)"
+}
+
+rxe_unload() {
+	[ -d /sys/module/rdma_rxe ] || [ -d /sys/module/rdma_odp ] || return 0
+	rxe_delete_all || { echo "cannot delete RDMA links"; return 1; }
+	if [ -d /sys/module/rdma_rxe ]; then rmmod rdma_rxe || return 1; fi
+	if [ -d /sys/module/rdma_odp ]; then rmmod rdma_odp || return 1; fi
+}
+
+# port_state DEV - the port's state name (ACTIVE, DOWN, ...).
+port_state() { sed 's/^[0-9]*: *//' "/sys/class/infiniband/$1/ports/1/state"; }
+
+# netdev_up_with_ip - the test netdev is up and has its address.
+netdev_setup() {
+	ip link set "$RXE_NETDEV" mtu 1500 up || return 1
+	ip -4 addr show dev "$RXE_NETDEV" | grep -q "inet $RXE_IP/" ||
+		ip addr add "$RXE_IP/24" dev "$RXE_NETDEV"
+}

@@ -1,0 +1,4 @@
+#!/bin/bash
+# rxe-test: setup=none timeout=30
+# expect: PASS
+true

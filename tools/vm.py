@@ -1,0 +1,601 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""rxe-odp guest runner: boots a target's kernel under QEMU (TCG) with our
+modules and runs tests, the demo, or an interactive shell in it.
+
+  vm.py test  [--kernels "sid trixie"] [--filter PATTERN] [--list]
+  vm.py demo  [--kernel sid]
+  vm.py shell [--kernel sid]
+  vm.py selftest [--kernel sid]    (the runner's own failure handling)
+
+The guest's root is the target's tree (tools/provision.sh) over virtio-9p;
+the results directory is a second 9p share. The guest side is
+tools/guest/harness.sh; it announces progress on the serial console with
+'@@RXE' lines, which this program follows to enforce each test's timeout,
+to notice a crashed or hung guest, and to report.
+
+A test is tests/AREA/NAME.sh or tests/AREA/NAME.c. A line
+'# rxe-test: key=value ...' (or '// rxe-test: ...') sets its options:
+  timeout=SECONDS (60)  setup=rxe0|modules|none (rxe0)  mem=MiB (1024)
+  smp=N (2)  swap=MiB (0)  numa=N (1)  kernels=sid,trixie (all)
+Tests with the same guest options share one boot.
+"""
+
+import argparse
+import collections
+import datetime
+import fnmatch
+import glob
+import gzip
+import hashlib
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CACHE = os.environ.get("RXE_CACHE", os.path.expanduser("~/.cache/rxe-odp"))
+ALL_KERNELS = ["sid", "trixie", "bookworm"]
+
+BOOT_TIMEOUT = 300      # seconds from QEMU start to READY
+IDLE_TIMEOUT = 180      # seconds between tests (setup is inside a test)
+# beyond a test's own timeout before the guest counts as hung
+TEST_GRACE = int(os.environ.get("RXE_TEST_GRACE", "60"))
+MAX_BOOTS = 4           # per group: restarts after crashes
+
+DEFAULTS = {"timeout": 60, "setup": "rxe0", "mem": 1024, "smp": 2,
+            "swap": 0, "numa": 1, "kernels": ""}
+GUEST_KEYS = ("mem", "smp", "swap", "numa")
+
+# Kernel reports that fail the test during which they appear.
+KERNEL_REPORT = re.compile(
+    r"WARNING:|BUG:|Oops|general protection fault|KASAN|UBSAN|"
+    r"refcount_t:|list_add corruption|list_del corruption|"
+    r"possible circular locking|possible recursive locking|"
+    r"inconsistent lock state|lockdep|soft lockup|hard LOCKUP|"
+    r"blocked for more than \d+ seconds|rcu.*detected stall|"
+    r"kernel BUG|Kernel panic|unreferenced object|"
+    r"Call Trace:")
+
+# Modules the initramfs needs to mount a 9p root (with their dependencies).
+INITRAMFS_MODULES = ["virtio_pci", "9pnet_virtio", "9p"]
+
+
+def log(msg):
+    print("==> " + msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- targets
+
+class Target:
+    def __init__(self, name):
+        self.name = name
+        self.root = os.path.join(CACHE, "roots", name)
+        if not os.path.exists(os.path.join(self.root, ".rxe-odp-stamp")):
+            sys.exit(f"error: no {name} tree; run 'make KERNELS={name}' first")
+        kvers = sorted((d for d in os.listdir(os.path.join(self.root, "lib/modules"))
+                        if os.path.exists(os.path.join(self.root, "boot", "vmlinuz-" + d))),
+                       key=version_key)
+        if not kvers:
+            sys.exit(f"error: no kernel in the {name} tree")
+        self.kver = kvers[-1]
+        self.vmlinuz = os.path.join(self.root, "boot", "vmlinuz-" + self.kver)
+        self.moddir = os.path.join(self.root, "lib/modules", self.kver)
+        self.initramfs = self._initramfs()
+
+    def _initramfs(self):
+        """Build (or reuse) the busybox initramfs for this kernel."""
+        init = os.path.join(REPO, "tools/guest/initramfs-init")
+        busybox = shutil.which("busybox") or "/bin/busybox"
+        mods = resolve_modules(self.moddir, INITRAMFS_MODULES)
+        key = hashlib.sha256()
+        for part in [self.kver, open(init, "rb").read(), busybox] + mods:
+            key.update(part if isinstance(part, bytes) else part.encode())
+        out_dir = os.path.join(CACHE, "boot", self.name)
+        out = os.path.join(out_dir, f"initramfs-{key.hexdigest()[:16]}.cpio.gz")
+        if os.path.exists(out):
+            return out
+        os.makedirs(out_dir, exist_ok=True)
+        for old in glob.glob(os.path.join(out_dir, "initramfs-*")):
+            os.unlink(old)
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "bin"))
+            os.makedirs(os.path.join(tmp, "modules"))
+            shutil.copy(busybox, os.path.join(tmp, "bin/busybox"))
+            shutil.copy(init, os.path.join(tmp, "init"))
+            os.chmod(os.path.join(tmp, "init"), 0o755)
+            order = []
+            for rel in mods:
+                name = module_name(rel)
+                dst = os.path.join(tmp, "modules", name + ".ko")
+                src = os.path.join(self.moddir, rel)
+                decompress_module(src, dst)
+                order.append(name)
+            with open(os.path.join(tmp, "modules/order"), "w") as f:
+                f.write("\n".join(order) + "\n")
+            files = subprocess.run(["find", "."], cwd=tmp, check=True,
+                                   capture_output=True).stdout
+            cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=tmp,
+                                  input=files, check=True, capture_output=True).stdout
+            with gzip.open(out + ".tmp", "wb", compresslevel=1) as f:
+                f.write(cpio)
+            os.rename(out + ".tmp", out)
+        return out
+
+
+def version_key(v):
+    return [int(x) if x.isdigit() else x for x in re.split(r"[.+~-]", v)]
+
+
+def module_name(path):
+    base = os.path.basename(path)
+    return re.sub(r"\.ko(\.(xz|gz|zst))?$", "", base)
+
+
+def decompress_module(src, dst):
+    if src.endswith(".ko"):
+        shutil.copy(src, dst)
+        return
+    tool = {".xz": ["xz", "-dc"], ".gz": ["gzip", "-dc"], ".zst": ["zstd", "-dcq"]}
+    ext = os.path.splitext(src)[1]
+    with open(dst, "wb") as f:
+        subprocess.run(tool[ext] + [src], stdout=f, check=True)
+
+
+def resolve_modules(moddir, wanted):
+    """Module files (relative to moddir) for `wanted`, dependencies first;
+    modules built into the kernel are skipped."""
+    deps = {}
+    with open(os.path.join(moddir, "modules.dep")) as f:
+        for line in f:
+            path, _, rest = line.partition(":")
+            deps[module_name(path).replace("-", "_")] = (path, rest.split())
+    order = []
+
+    def add(name):
+        name = name.replace("-", "_")
+        if name not in deps:
+            return      # built in (or absent: the initramfs will say)
+        path, dlist = deps[name]
+        # modules.dep lists dependencies so that loading them in reverse works
+        for d in reversed(dlist):
+            add(module_name(d))
+        if path not in order:
+            order.append(path)
+
+    for w in wanted:
+        add(w)
+    return order
+
+
+# ------------------------------------------------------------------ tests
+
+class Test:
+    """A test file; `prefix` is prepended to its name (for the self-test)."""
+
+    def __init__(self, path, base, prefix=""):
+        rel = os.path.relpath(path, base)
+        self.name, ext = os.path.splitext(rel)
+        self.name = prefix + self.name
+        self.kind = "sh" if ext == ".sh" else "bin"
+        # sh: path from the repo root; bin: path below the built tests
+        self.path = os.path.relpath(path, REPO) if self.kind == "sh" \
+            else os.path.splitext(rel)[0]
+        self.opts = dict(DEFAULTS)
+        self.expect = None
+        with open(path) as f:
+            for line in f:
+                e = re.match(r"\s*#\s*expect:\s*(\S+)\s*(.*)", line)
+                if e:
+                    self.expect = (e.group(1), e.group(2))
+                m = re.match(r"\s*(#|//)\s*rxe-test:\s*(.*)", line)
+                if not m:
+                    continue
+                for kv in m.group(2).split():
+                    k, _, v = kv.partition("=")
+                    if k not in DEFAULTS:
+                        sys.exit(f"error: {rel}: unknown rxe-test option '{k}'")
+                    self.opts[k] = v if k in ("setup", "kernels") else int(v)
+
+    def runs_on(self, kernel):
+        ks = self.opts["kernels"]
+        return not ks or kernel in ks.split(",")
+
+    def guest_key(self):
+        return tuple(self.opts[k] for k in GUEST_KEYS)
+
+
+def discover(pattern):
+    paths = sorted(glob.glob(os.path.join(REPO, "tests/*/*.sh")) +
+                   glob.glob(os.path.join(REPO, "tests/*/*.c")))
+    tests = [Test(p, os.path.join(REPO, "tests")) for p in paths
+             if "/tests/lib/" not in p]
+    if pattern:
+        pat = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
+        tests = [t for t in tests if fnmatch.fnmatch(t.name, pat)]
+    return tests
+
+
+# ------------------------------------------------------------------- QEMU
+
+def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None):
+    mem, smp, swap, numa = guest
+    cmd = ["qemu-system-x86_64", "-nodefaults", "-no-user-config",
+           "-accel", "tcg,thread=multi", "-cpu", "max", "-machine", "pc",
+           "-m", str(mem), "-smp", str(smp),
+           "-display", "none", "-no-reboot",
+           "-kernel", target.vmlinuz, "-initrd", target.initramfs,
+           "-append", "console=ttyS0,115200 loglevel=5 panic=-1 "
+                      "mitigations=off random.trust_cpu=on",
+           "-virtfs", f"local,path={target.root},mount_tag=rxeroot,"
+                      "security_model=passthrough,multidevs=remap",
+           "-virtfs", f"local,path={resdir},mount_tag=rxeresults,"
+                      "security_model=passthrough,multidevs=remap",
+           "-netdev", "hubport,id=n0,hubid=0",
+           "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56"]
+    if interactive:
+        cmd += ["-serial", "mon:stdio"]
+    else:
+        cmd += ["-serial", "stdio", "-monitor", "none"]
+    if numa > 1:
+        per = mem // numa
+        for n in range(numa):
+            cmd += ["-object", f"memory-backend-ram,id=m{n},size={per}M",
+                    "-numa", f"node,nodeid={n},memdev=m{n}"
+                    + (f",cpus={n}" if n < smp and numa <= smp else "")]
+    if swap_img:
+        cmd += ["-drive", f"file={swap_img},if=virtio,format=raw"]
+    return cmd
+
+
+class Boot:
+    """One guest boot running a list of tests (or the demo)."""
+
+    def __init__(self, target, resdir, guest, tests, mode, on_result, echo_out):
+        self.target, self.resdir, self.guest = target, resdir, guest
+        self.tests, self.mode = tests, mode
+        self.on_result, self.echo_out = on_result, echo_out
+        self.done = {}              # name -> (status, reason)
+        self.current = None         # name of the running test
+        self.cur_console = []       # console lines during the current test
+        self.tail = collections.deque(maxlen=60)
+        self.ready = False
+        self.finished = False
+        self.died = None            # why the guest stopped early
+
+    def write_config(self, swap):
+        os.makedirs(os.path.join(self.resdir, "logs"), exist_ok=True)
+        with open(os.path.join(self.resdir, "run.conf"), "w") as f:
+            f.write(f"RXE_TARGET={self.target.name}\nRXE_MODE={self.mode}\n"
+                    f"RXE_SWAP={1 if swap else 0}\n")
+        with open(os.path.join(self.resdir, "tests.list"), "w") as f:
+            for t in self.tests:
+                f.write(f"{t.name}\t{t.kind}\t{t.path}\t{t.opts['timeout']}\t"
+                        f"{t.opts['setup']}\n")
+
+    def run(self):
+        swap = self.guest[2]
+        swap_img = None
+        if swap:
+            swap_img = os.path.join(self.resdir, "swap.img")
+            with open(swap_img, "wb") as f:
+                f.truncate(swap * 1024 * 1024)
+        self.write_config(swap)
+        console = open(os.path.join(self.resdir, "console.log"), "wb")
+        proc = subprocess.Popen(qemu_cmd(self.target, self.resdir, self.guest,
+                                         swap_img=swap_img),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        buf = b""
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.died = self._hang_reason()
+                    break
+                r, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
+                if not r:
+                    continue
+                data = os.read(proc.stdout.fileno(), 65536)
+                if not data:
+                    break
+                console.write(data)
+                console.flush()
+                buf += data
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    text = line.decode("utf-8", "replace").rstrip("\r")
+                    new = self._line(text)
+                    if new is not None:
+                        deadline = time.monotonic() + new
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            console.close()
+            if swap_img:
+                os.unlink(swap_img)
+        if not self.finished and not self.died:
+            self.died = "the guest stopped unexpectedly (crash or panic)"
+        if self.died and self.current:
+            self._finish(self.current, "FAIL",
+                         f"{self.died}; console tail:\n" + self._tail_text())
+        elif self.died and not self.ready:
+            self.died += "; console tail:\n" + self._tail_text()
+
+    def _hang_reason(self):
+        if not self.ready:
+            return f"the guest did not boot within {BOOT_TIMEOUT}s"
+        if self.current:
+            return "the guest hung (test still running past its timeout)"
+        return "the guest hung between tests"
+
+    def _tail_text(self):
+        return "\n".join("    | " + l for l in self.tail)
+
+    def _line(self, text):
+        """Handle one console line; return a new deadline in seconds or None."""
+        i = text.find("@@RXE ")
+        if i < 0:
+            self.tail.append(text)
+            if self.current:
+                self.cur_console.append(text)
+            return None
+        words = text[i + 6:].split(" ", 3)
+        kind = words[0]
+        if kind == "READY":
+            self.ready = True
+            return IDLE_TIMEOUT
+        if kind == "BEGIN" and len(words) >= 3:
+            self.current = words[1]
+            self.cur_console = []
+            return int(words[2]) + TEST_GRACE
+        if kind == "END" and len(words) >= 3:
+            name, status = words[1], words[2]
+            reason = words[3] if len(words) > 3 else ""
+            self._finish(name, status, reason)
+            return IDLE_TIMEOUT
+        if kind == "OUT":
+            self.echo_out(text[i + 10:])
+            return None
+        if kind == "DONE":
+            self.finished = True
+            return 60
+        if kind == "FATAL":
+            self.died = text[i + 12:]
+            return 5
+        return None
+
+    def _finish(self, name, status, reason):
+        safe = name.replace("/", "__")
+        dmesg_path = os.path.join(self.resdir, "logs", safe + ".dmesg")
+        lines = list(self.cur_console) if self.current == name else []
+        try:
+            with open(dmesg_path, errors="replace") as f:
+                lines += f.read().splitlines()
+        except OSError:
+            pass
+        report = kernel_report(lines)
+        if report:
+            status = "FAIL"
+            reason = ("kernel report in the guest log:\n" + report +
+                      (f"\n    (test said: {reason})" if reason else ""))
+        self.done[name] = (status, reason)
+        self.current = None
+        self.cur_console = []
+        self.on_result(name, status, reason,
+                       os.path.join(self.resdir, "logs", safe + ".log"))
+
+
+def kernel_report(lines):
+    """An excerpt of the first kernel report in `lines`, or ''."""
+    for i, l in enumerate(lines):
+        if KERNEL_REPORT.search(l):
+            lo = max(0, i - 2)
+            excerpt = lines[lo:i + 25]
+            return "\n".join("    | " + x for x in excerpt)
+    return ""
+
+
+# ---------------------------------------------------------------- runners
+
+class Results:
+    def __init__(self, quiet=False):
+        self.counts = collections.Counter()
+        self.failed = []
+        self.quiet = quiet
+        self.outcome = {}       # name -> (status, reason)
+
+    def report(self, kernel, name, status, reason, logpath):
+        full = f"{kernel}/{name}"
+        self.counts[status] += 1
+        self.outcome[name] = (status, reason)
+        if self.quiet:
+            return
+        if status == "PASS":
+            print(f"PASS {full}", flush=True)
+        elif status == "SKIP":
+            print(f"SKIP {full}: {reason}", flush=True)
+        else:
+            self.failed.append(full)
+            print(f"FAIL {full}: {reason}", flush=True)
+            if os.path.exists(logpath):
+                print(f"    log: {logpath}", flush=True)
+
+    def summary(self):
+        line = f"{self.counts['PASS']} passed, {self.counts['FAIL']} failed"
+        if self.counts["SKIP"]:
+            line += f", {self.counts['SKIP']} skipped"
+        return line
+
+
+def new_results_dir():
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    top = os.environ.get("RXE_RESULTS", os.path.join(CACHE, "results"))
+    d = os.path.join(top, stamp)
+    n = 1
+    while os.path.exists(d):
+        n += 1
+        d = os.path.join(top, f"{stamp}.{n}")
+    os.makedirs(d)
+    latest = os.path.join(top, "latest")
+    if os.path.islink(latest) or not os.path.exists(latest):
+        if os.path.islink(latest):
+            os.unlink(latest)
+        os.symlink(os.path.basename(d), latest)
+    return d
+
+
+def cmd_test(args):
+    kernels = args.kernels.split() if args.kernels else ALL_KERNELS
+    tests = discover(args.filter)
+    if args.list:
+        for t in tests:
+            print(t.name)
+        return 0
+    results = Results()
+    if not tests:
+        print(f"no test matches '{args.filter}'", file=sys.stderr)
+    top = new_results_dir()
+    print(f"results: {top}", flush=True)
+    for kernel in kernels:
+        target = Target(kernel)
+        mine = [t for t in tests if t.runs_on(kernel)]
+        groups = collections.OrderedDict()
+        for t in mine:
+            groups.setdefault(t.guest_key(), []).append(t)
+        log(f"{kernel}: kernel {target.kver}, {len(mine)} tests in "
+            f"{len(groups)} boot(s)")
+        for gi, (guest, gtests) in enumerate(groups.items()):
+            run_group(target, top, gi, guest, gtests, results)
+    print(results.summary(), flush=True)
+    return 1 if results.failed or not results.counts else 0
+
+
+def run_group(target, top, gi, guest, tests, results):
+    pending = list(tests)
+    boots = 0
+    while pending:
+        boots += 1
+        resdir = os.path.join(top, target.name, f"boot{gi}.{boots}")
+        os.makedirs(resdir)
+        names = {t.name for t in pending}
+
+        def on_result(name, status, reason, logpath):
+            if name in names or name == "harness/final_unload":
+                results.report(target.name, name, status, reason, logpath)
+
+        boot = Boot(target, resdir, guest, pending, "test", on_result, print)
+        boot.run()
+        pending = [t for t in pending if t.name not in boot.done]
+        if boot.died and not boot.ready:
+            for t in pending:
+                results.report(target.name, t.name, "FAIL", boot.died, "")
+            return
+        if boot.died:
+            print(f"    guest of {target.name} died ({boot.died}); "
+                  f"console: {resdir}/console.log", flush=True)
+        if pending and boots >= MAX_BOOTS:
+            for t in pending:
+                results.report(target.name, t.name, "FAIL",
+                               "not run: the guest kept dying", "")
+            return
+
+
+def cmd_selftest(args):
+    """Run the runner's own failure scenarios (tools/selftest) and check
+    that each ends as its '# expect:' line says."""
+    global TEST_GRACE
+    TEST_GRACE = 10
+    base = os.path.join(REPO, "tools", "selftest")
+    tests = [Test(p, base, "selftest/")
+             for p in sorted(glob.glob(os.path.join(base, "*.sh")))]
+    target = Target(args.kernel)
+    results = Results(quiet=True)
+    top = new_results_dir()
+    print(f"runner self-test on {target.name}; results: {top}", flush=True)
+    groups = collections.OrderedDict()
+    for t in tests:
+        groups.setdefault(t.guest_key(), []).append(t)
+    for gi, (guest, gtests) in enumerate(groups.items()):
+        run_group(target, top, gi, guest, gtests, results)
+    bad = 0
+    for t in tests:
+        status, reason = results.outcome.get(t.name, ("MISSING", "no result"))
+        want_status, want_reason = t.expect
+        ok = status == want_status and re.search(want_reason, reason, re.S)
+        first = reason.splitlines()[0] if reason else ""
+        print(f"{'ok  ' if ok else 'BAD '} {t.name}: {status} {first}", flush=True)
+        if not ok:
+            bad += 1
+            print(f"     expected {want_status} /{want_reason}/; got:\n{reason}")
+    print(f"runner self-test: {len(tests) - bad} of {len(tests)} scenarios behaved",
+          flush=True)
+    return 1 if bad else 0
+
+
+def cmd_demo(args):
+    target = Target(args.kernel)
+    top = new_results_dir()
+    resdir = os.path.join(top, target.name)
+    os.makedirs(resdir)
+    print(f"Booting Debian {target.name} (kernel {target.kver}) under QEMU with "
+          f"our rdma_odp + rdma_rxe; log: {resdir}", flush=True)
+    status = {}
+
+    def on_result(name, st, reason, logpath):
+        status[name] = (st, reason)
+
+    boot = Boot(target, resdir, (1024, 2, 0, 1), [], "demo", on_result,
+                lambda l: print("  " + l, flush=True))
+    boot.run()
+    st, reason = status.get("harness/final_unload", ("FAIL", boot.died or "no result"))
+    if st != "PASS":
+        print(f"demo: FAILED: {reason}")
+        return 1
+    print("demo: done; the stack unloaded cleanly, no kernel warning.")
+    return 0
+
+
+def cmd_shell(args):
+    target = Target(args.kernel)
+    resdir = os.path.join(new_results_dir(), target.name)
+    os.makedirs(os.path.join(resdir, "logs"))
+    with open(os.path.join(resdir, "run.conf"), "w") as f:
+        f.write(f"RXE_TARGET={target.name}\nRXE_MODE=shell\nRXE_SWAP=0\n")
+    open(os.path.join(resdir, "tests.list"), "w").close()
+    print(f"Booting {target.name} ({target.kver}); Ctrl-A X quits QEMU.", flush=True)
+    return subprocess.call(qemu_cmd(target, resdir, (args.mem, args.smp, 0, 1),
+                                    interactive=True))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("test", help="run tests in guests")
+    t.add_argument("--kernels", default=os.environ.get("KERNELS", ""),
+                   help="targets, space separated (default: all)")
+    t.add_argument("--filter", default="", help="test name pattern (glob, or substring)")
+    t.add_argument("--list", action="store_true", help="list matching tests only")
+    d = sub.add_parser("demo", help="boot a guest and run the demo")
+    d.add_argument("--kernel", default="sid")
+    st = sub.add_parser("selftest", help="check the runner's failure handling")
+    st.add_argument("--kernel", default="sid")
+    s = sub.add_parser("shell", help="interactive guest with our stack loaded")
+    s.add_argument("--kernel", default="sid")
+    s.add_argument("--mem", type=int, default=1024)
+    s.add_argument("--smp", type=int, default=2)
+    args = ap.parse_args()
+    return {"test": cmd_test, "demo": cmd_demo, "shell": cmd_shell,
+            "selftest": cmd_selftest}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
