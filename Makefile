@@ -19,7 +19,7 @@ help:
 	@echo 'make demo [KERNEL=sid]                 boot a guest and show our stack at work'
 	@echo 'make shell [KERNEL=sid]                interactive guest, our modules loaded, rxe0 up'
 	@echo 'make sparse                            sparse (C=2) on the newest kernel (sid)'
-	@echo 'make selftest [KERNEL=sid]             check the test runner's own failure handling'
+	@echo 'make selftest [KERNEL=sid]             check the test runner failure handling'
 	@echo 'make clean                             drop build products in the trees'
 	@echo 'make distclean                         drop the whole cache ($${RXE_CACHE:-~/.cache/rxe-odp})'
 
