@@ -33,6 +33,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -59,7 +60,7 @@ KERNEL_REPORT = re.compile(
     r"possible circular locking|possible recursive locking|"
     r"inconsistent lock state|lockdep|soft lockup|hard LOCKUP|"
     r"blocked for more than \d+ seconds|rcu.*detected stall|"
-    r"kernel BUG|Kernel panic|unreferenced object|"
+    r"kernel BUG|Kernel panic|unreferenced object|NETDEV WATCHDOG|"
     r"Call Trace:")
 
 # Modules the initramfs needs to mount a 9p root (with their dependencies).
@@ -227,7 +228,11 @@ def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None):
     mem, smp, swap, numa = guest
     cmd = ["qemu-system-x86_64", "-nodefaults", "-no-user-config",
            "-accel", "tcg,thread=multi", "-cpu", "max", "-machine", "pc",
-           "-m", str(mem), "-smp", str(smp),
+           "-m", str(mem),
+           # one socket per NUMA node: CPUs of different nodes must not
+           # share a last-level cache (the kernel warns about that)
+           "-smp", f"{smp},sockets={numa},cores={max(1, smp // numa)},threads=1"
+           if numa > 1 and smp % numa == 0 else str(smp),
            "-display", "none", "-no-reboot",
            "-kernel", target.vmlinuz, "-initrd", target.initramfs,
            "-append", "console=ttyS0,115200 loglevel=5 panic=-1 "
@@ -236,7 +241,11 @@ def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None):
                       "security_model=passthrough,multidevs=remap",
            "-virtfs", f"local,path={resdir},mount_tag=rxeresults,"
                       "security_model=passthrough,multidevs=remap",
-           "-netdev", "hubport,id=n0,hubid=0",
+           # eth0's wire: a UDP socket on the host's loopback that sends to
+           # a port nobody reads, so frames leave and vanish (a NIC without
+           # a peer that accepts frames stalls its TX queue).
+           "-netdev", f"socket,id=n0,udp=127.0.0.1:{free_udp_port()},"
+                      f"localaddr=127.0.0.1:{free_udp_port()}",
            "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56"]
     if interactive:
         cmd += ["-serial", "mon:stdio"]
@@ -253,6 +262,13 @@ def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None):
     return cmd
 
 
+def free_udp_port():
+    """A UDP port on 127.0.0.1 that is free now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Boot:
     """One guest boot running a list of tests (or the demo)."""
 
@@ -264,6 +280,7 @@ class Boot:
         self.current = None         # name of the running test
         self.cur_console = []       # console lines during the current test
         self.tail = collections.deque(maxlen=60)
+        self.boot_lines = []        # console before READY
         self.ready = False
         self.finished = False
         self.died = None            # why the guest stopped early
@@ -344,6 +361,8 @@ class Boot:
         i = text.find("@@RXE ")
         if i < 0:
             self.tail.append(text)
+            if not self.ready:
+                self.boot_lines.append(text)
             if self.current:
                 self.cur_console.append(text)
             return None
@@ -351,6 +370,13 @@ class Boot:
         kind = words[0]
         if kind == "READY":
             self.ready = True
+            # A kernel report while booting belongs to no test: it fails
+            # the boot itself, reported as harness/boot.
+            report = kernel_report(self.boot_lines)
+            if report:
+                self.on_result("harness/boot", "FAIL",
+                               "kernel report while the guest booted:\n" + report,
+                               os.path.join(self.resdir, "console.log"))
             return IDLE_TIMEOUT
         if kind == "BEGIN" and len(words) >= 3:
             self.current = words[1]
@@ -488,15 +514,17 @@ def run_group(target, top, gi, guest, tests, results):
         names = {t.name for t in pending}
 
         def on_result(name, status, reason, logpath):
-            if name in names or name == "harness/final_unload":
+            if name in names or name.startswith("harness/"):
                 results.report(target.name, name, status, reason, logpath)
 
         boot = Boot(target, resdir, guest, pending, "test", on_result, print)
         boot.run()
         pending = [t for t in pending if t.name not in boot.done]
         if boot.died and not boot.ready:
-            for t in pending:
-                results.report(target.name, t.name, "FAIL", boot.died, "")
+            for i, t in enumerate(pending):
+                why = boot.died if i == 0 else \
+                    f"not run: the {target.name} guest did not boot (see above)"
+                results.report(target.name, t.name, "FAIL", why, "")
             return
         if boot.died:
             print(f"    guest of {target.name} died ({boot.died}); "

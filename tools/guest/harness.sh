@@ -42,8 +42,14 @@ setup_machine() {
 	modprobe virtio_net 2>/dev/null
 	ip link set lo up
 	netdev_setup
-	if [ -b /dev/vda ] && [ "${RXE_SWAP:-0}" = 1 ]; then
-		mkswap /dev/vda >/dev/null && swapon /dev/vda
+	if [ "${RXE_SWAP:-0}" = 1 ]; then
+		modprobe virtio_blk 2>/dev/null
+		if wait_for 10 test -b /dev/vda && mkswap /dev/vda >/dev/null &&
+		   swapon /dev/vda; then
+			:
+		else
+			echo "harness: the swap disk could not be enabled"
+		fi
 	fi
 	ulimit -l unlimited
 	ulimit -c 0
