@@ -73,4 +73,24 @@ static struct ib_mr *op_name(struct ib_pd *pd, u64 start, u64 length,		\
 }
 #endif
 
+/*
+ * impl: int (*)(struct ib_cq *, unsigned int cqe, struct ib_udata *)
+ * COMPAT_RESIZE_CQ_OP(op_name) names the ops-table member.
+ */
+#ifdef HAVE_RESIZE_USER_CQ
+#define COMPAT_DEFINE_RESIZE_CQ(op_name, impl)					\
+static int op_name(struct ib_cq *cq, unsigned int cqe, struct ib_udata *udata)	\
+{										\
+	return impl(cq, cqe, udata);						\
+}
+#define COMPAT_RESIZE_CQ_OP(op_name) .resize_user_cq = op_name
+#else
+#define COMPAT_DEFINE_RESIZE_CQ(op_name, impl)					\
+static int op_name(struct ib_cq *cq, int cqe, struct ib_udata *udata)		\
+{										\
+	return cqe < 0 ? -EINVAL : impl(cq, cqe, udata);			\
+}
+#define COMPAT_RESIZE_CQ_OP(op_name) .resize_cq = op_name
+#endif
+
 #endif /* RXE_ODP_COMPAT_H */

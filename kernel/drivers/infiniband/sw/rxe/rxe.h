@@ -6,6 +6,8 @@
  *   rxe_main.c   module and device lifecycle, `rdma link` newlink
  *   rxe_net.c    the netdev side: events, port state, MTU
  *   rxe_verbs.c  verbs entry points and the ib_device_ops table
+ *   rxe_queue.c  rings shared with user space, and their mmap
+ *   rxe_cq.c     completion queues
  */
 #ifndef RXE_H
 #define RXE_H
@@ -15,6 +17,7 @@
 
 #include "rxe_odp_compat.h"
 #include "rxe_param.h"
+#include "rxe_queue.h"
 
 #define RXE_DRV_VERSION "rxe-odp-0.1"
 
@@ -54,15 +57,47 @@ struct rxe_pd {
 	struct ib_pd ibpd;
 };
 
-/** struct rxe_cq - completion queue (filled in by the data path). */
+/* A completion queue entry: user CQs carry the uverbs format. */
+struct rxe_cqe {
+	union {
+		struct ib_wc ibwc;
+		struct ib_uverbs_wc uibwc;
+	};
+};
+
+/**
+ * struct rxe_cq - completion queue.
+ * @ibcq: the core's CQ.
+ * @queue: the ring; the kernel produces.
+ * @lock: covers @queue's kernel side, @notify and resize.
+ * @notify: 0 when not armed, else IB_CQ_SOLICITED or IB_CQ_NEXT_COMP.
+ * @is_user: user CQ (uverbs entries, consumer in user space).
+ */
 struct rxe_cq {
 	struct ib_cq ibcq;
+	struct rxe_queue queue;
+	spinlock_t lock;
+	u8 notify;
+	bool is_user;
 };
 
 /** struct rxe_qp - queue pair (filled in by the data path). */
 struct rxe_qp {
 	struct ib_qp ibqp;
 };
+
+/* rxe_queue.c */
+int rxe_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma);
+void rxe_mmap_free(struct rdma_user_mmap_entry *rdma_entry);
+
+/* rxe_cq.c */
+int rxe_cq_create(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		  struct ib_udata *udata);
+int rxe_cq_destroy(struct ib_cq *ibcq, struct ib_udata *udata);
+int rxe_cq_resize(struct ib_cq *ibcq, unsigned int cqe, struct ib_udata *udata);
+int rxe_cq_poll(struct ib_cq *ibcq, int num, struct ib_wc *wc);
+int rxe_cq_req_notify(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
+int rxe_cq_post(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited);
 
 /* rxe_main.c */
 int rxe_dev_newlink(const char *ibdev_name, struct net_device *ndev);

@@ -2,9 +2,8 @@
 /*
  * rxe_verbs.c - verbs entry points of rdma_rxe and its ib_device_ops.
  *
- * The skeleton implements the device, port, ucontext and PD verbs. The
- * other verbs the core requires of every device are present and answer
- * -EOPNOTSUPP until the data path implements them.
+ * Verbs with a file of their own (CQ, ...) are only named in the ops table
+ * here. The verbs of the data path not written yet answer -EOPNOTSUPP.
  */
 #include <net/addrconf.h>
 #include <rdma/ib_mad.h>
@@ -147,28 +146,8 @@ static int rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 	return -EOPNOTSUPP;
 }
 
-static int rxe_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
-			 struct ib_udata *udata)
-{
-	ibdev_dbg(ibcq->device, "create_cq: not supported yet\n");
-	return -EOPNOTSUPP;
-}
-COMPAT_DEFINE_CREATE_CQ(rxe_create_cq_op, rxe_create_cq)
-
-static int rxe_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
-{
-	return 0;
-}
-
-static int rxe_poll_cq(struct ib_cq *ibcq, int num_entries, struct ib_wc *wc)
-{
-	return 0;
-}
-
-static int rxe_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
-{
-	return -EOPNOTSUPP;
-}
+COMPAT_DEFINE_CREATE_CQ(rxe_create_cq_op, rxe_cq_create)
+COMPAT_DEFINE_RESIZE_CQ(rxe_resize_cq_op, rxe_cq_resize)
 
 static struct ib_mr *rxe_get_dma_mr(struct ib_pd *ibpd, int access)
 {
@@ -209,9 +188,12 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.post_send = rxe_post_send,
 	.post_recv = rxe_post_recv,
 	.create_cq = rxe_create_cq_op,
-	.destroy_cq = rxe_destroy_cq,
-	.poll_cq = rxe_poll_cq,
-	.req_notify_cq = rxe_req_notify_cq,
+	.destroy_cq = rxe_cq_destroy,
+	COMPAT_RESIZE_CQ_OP(rxe_resize_cq_op),
+	.poll_cq = rxe_cq_poll,
+	.req_notify_cq = rxe_cq_req_notify,
+	.mmap = rxe_mmap,
+	.mmap_free = rxe_mmap_free,
 	.get_dma_mr = rxe_get_dma_mr,
 	.reg_user_mr = rxe_reg_user_mr_op,
 	.dereg_mr = rxe_dereg_mr,
@@ -280,6 +262,12 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 	ibdev->num_comp_vectors = num_possible_cpus();
 	ibdev->local_dma_lkey = 0;
 	ib_set_device_ops(ibdev, &rxe_dev_ops);
+	/*
+	 * Write commands beyond the core's default set: arming a CQ, and the
+	 * zero-WR post_send the provider uses as the send queue's doorbell.
+	 */
+	ibdev->uverbs_cmd_mask |= BIT_ULL(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ) |
+				  BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);
 
 	rxe_init_attrs(rxe);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
