@@ -11,6 +11,7 @@
 #define RXE_ODP_COMPAT_H
 
 #include <linux/types.h>
+#include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/uverbs_ioctl.h>
 #include "compat_autoconf.h"
@@ -92,5 +93,25 @@ static int op_name(struct ib_cq *cq, int cqe, struct ib_udata *udata)		\
 }
 #define COMPAT_RESIZE_CQ_OP(op_name) .resize_cq = op_name
 #endif
+
+/**
+ * compat_umem_get() - pin user memory (ib_umem_get_va() or ib_umem_get()).
+ * @dev: the device.
+ * @addr: start of the user range.
+ * @size: its length.
+ * @access: IB_ACCESS_* flags (write access pins for writing).
+ *
+ * Return: the umem or an ERR_PTR.
+ */
+static inline struct ib_umem *compat_umem_get(struct ib_device *dev,
+					      unsigned long addr, size_t size,
+					      int access)
+{
+#ifdef HAVE_IB_UMEM_GET_VA
+	return ib_umem_get_va(dev, addr, size, access);
+#else
+	return ib_umem_get(dev, addr, size, access);
+#endif
+}
 
 #endif /* RXE_ODP_COMPAT_H */

@@ -8,6 +8,7 @@
  *   rxe_verbs.c  verbs entry points and the ib_device_ops table
  *   rxe_queue.c  rings shared with user space, and their mmap
  *   rxe_cq.c     completion queues
+ *   rxe_mr.c     memory regions
  */
 #ifndef RXE_H
 #define RXE_H
@@ -30,6 +31,9 @@
  * @ndev_tracker: reference tracker of our netdev reference.
  * @attr: device attributes, fixed at creation. The core's copy in
  *	ib_dev.attrs is filled from it by query_device at registration.
+ * @mr_xa: the MRs by index (see rxe_mr.c for the lifetime rules).
+ * @mr_next: next index for cyclic allocation in @mr_xa.
+ * @mr_key_gen: source of the key byte of new MRs.
  * @reported_port_state: the port state last reported in an async event,
  *	so repeated netdev events do not repeat it. Covered by RTNL (only
  *	netdev notifiers touch it after registration).
@@ -39,6 +43,9 @@ struct rxe_dev {
 	struct net_device *ndev;
 	netdevice_tracker ndev_tracker;
 	struct ib_device_attr attr;
+	struct xarray mr_xa;
+	u32 mr_next;
+	atomic_t mr_key_gen;
 	enum ib_port_state reported_port_state;
 };
 
@@ -86,6 +93,33 @@ struct rxe_qp {
 	struct ib_qp ibqp;
 };
 
+enum rxe_mr_type {
+	RXE_MR_DMA,		/* all of kernel memory (get_dma_mr) */
+	RXE_MR_USER,		/* pinned user memory */
+};
+
+/**
+ * struct rxe_mr - memory region.
+ * @ibmr: the core's MR (keys, iova, length, pd).
+ * @type: what the MR maps.
+ * @access: IB_ACCESS_* flags.
+ * @index: index in rxe_dev.mr_xa (the key without its low byte).
+ * @umem: pinned pages of a user MR.
+ * @ref: held by the registration and by each lookup.
+ * @done: completed when @ref drops to zero (deregistration waits on it).
+ * @rcu: frees the structure after lookups that may still read it.
+ */
+struct rxe_mr {
+	struct ib_mr ibmr;
+	enum rxe_mr_type type;
+	int access;
+	u32 index;
+	struct ib_umem *umem;
+	struct kref ref;
+	struct completion done;
+	struct rcu_head rcu;
+};
+
 /* rxe_queue.c */
 int rxe_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma);
 void rxe_mmap_free(struct rdma_user_mmap_entry *rdma_entry);
@@ -98,6 +132,14 @@ int rxe_cq_resize(struct ib_cq *ibcq, unsigned int cqe, struct ib_udata *udata);
 int rxe_cq_poll(struct ib_cq *ibcq, int num, struct ib_wc *wc);
 int rxe_cq_req_notify(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
 int rxe_cq_post(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited);
+
+/* rxe_mr.c */
+struct ib_mr *rxe_mr_get_dma(struct ib_pd *ibpd, int access);
+struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
+			      u64 iova, int access, struct ib_udata *udata);
+int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata);
+struct rxe_mr *rxe_mr_lookup(struct rxe_dev *rxe, u32 key);
+void rxe_mr_put(struct rxe_mr *mr);
 
 /* rxe_main.c */
 int rxe_dev_newlink(const char *ibdev_name, struct net_device *ndev);

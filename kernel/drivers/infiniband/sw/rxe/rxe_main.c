@@ -35,6 +35,9 @@ void rxe_dev_dealloc(struct ib_device *ibdev)
 {
 	struct rxe_dev *rxe = to_rdev(ibdev);
 
+	/* The core has destroyed every user object, MRs included. */
+	WARN_ON(!xa_empty(&rxe->mr_xa));
+	xa_destroy(&rxe->mr_xa);
 	netdev_put(rxe->ndev, &rxe->ndev_tracker);
 }
 

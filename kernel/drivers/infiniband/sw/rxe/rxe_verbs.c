@@ -149,23 +149,7 @@ static int rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 COMPAT_DEFINE_CREATE_CQ(rxe_create_cq_op, rxe_cq_create)
 COMPAT_DEFINE_RESIZE_CQ(rxe_resize_cq_op, rxe_cq_resize)
 
-static struct ib_mr *rxe_get_dma_mr(struct ib_pd *ibpd, int access)
-{
-	return ERR_PTR(-EOPNOTSUPP);
-}
-
-static struct ib_mr *rxe_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
-				     u64 iova, int access, struct ib_udata *udata)
-{
-	ibdev_dbg(ibpd->device, "reg_user_mr: not supported yet\n");
-	return ERR_PTR(-EOPNOTSUPP);
-}
-COMPAT_DEFINE_REG_USER_MR(rxe_reg_user_mr_op, rxe_reg_user_mr)
-
-static int rxe_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
-{
-	return -EOPNOTSUPP;
-}
+COMPAT_DEFINE_REG_USER_MR(rxe_reg_user_mr_op, rxe_mr_reg_user)
 
 static const struct ib_device_ops rxe_dev_ops = {
 	.owner = THIS_MODULE,
@@ -194,9 +178,9 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.req_notify_cq = rxe_cq_req_notify,
 	.mmap = rxe_mmap,
 	.mmap_free = rxe_mmap_free,
-	.get_dma_mr = rxe_get_dma_mr,
+	.get_dma_mr = rxe_mr_get_dma,
 	.reg_user_mr = rxe_reg_user_mr_op,
-	.dereg_mr = rxe_dereg_mr,
+	.dereg_mr = rxe_mr_dereg,
 
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, rxe_ucontext, ibuc),
 	INIT_RDMA_OBJ_SIZE(ib_pd, rxe_pd, ibpd),
@@ -270,5 +254,6 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 				  BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);
 
 	rxe_init_attrs(rxe);
+	xa_init_flags(&rxe->mr_xa, XA_FLAGS_ALLOC1);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
 }
