@@ -9,6 +9,7 @@
  *   rxe_queue.c  rings shared with user space, and their mmap
  *   rxe_cq.c     completion queues
  *   rxe_mr.c     memory regions
+ *   rxe_qp.c     queue pairs and their state machine
  */
 #ifndef RXE_H
 #define RXE_H
@@ -23,6 +24,48 @@
 #define RXE_DRV_VERSION "rxe-odp-0.1"
 
 /**
+ * struct rxe_ref - lifetime of an object that lookups find in an xarray.
+ * @kref: one reference held by the object's owner (registration or
+ *	creation), one by each lookup in flight.
+ * @done: completed when @kref drops to zero.
+ *
+ * Lookups take a reference under RCU with rxe_ref_get(); the owner
+ * removes the object from its xarray, then calls rxe_ref_drain() to drop
+ * its reference and wait for the lookups still in flight.
+ */
+struct rxe_ref {
+	struct kref kref;
+	struct completion done;
+};
+
+static inline void rxe_ref_init(struct rxe_ref *r)
+{
+	kref_init(&r->kref);
+	init_completion(&r->done);
+}
+
+static inline bool rxe_ref_get(struct rxe_ref *r)
+{
+	return kref_get_unless_zero(&r->kref);
+}
+
+static inline void rxe_ref_release(struct kref *kref)
+{
+	complete(&container_of(kref, struct rxe_ref, kref)->done);
+}
+
+static inline void rxe_ref_put(struct rxe_ref *r)
+{
+	kref_put(&r->kref, rxe_ref_release);
+}
+
+static inline void rxe_ref_drain(struct rxe_ref *r)
+{
+	rxe_ref_put(r);
+	wait_for_completion(&r->done);
+}
+
+/**
  * struct rxe_dev - one Soft-RoCE device, bound to one netdev.
  * @ib_dev: the core device; the structure is allocated with it.
  * @ndev: the netdev we run on. The core holds its own reference through
@@ -34,6 +77,8 @@
  * @mr_xa: the MRs by index (see rxe_mr.c for the lifetime rules).
  * @mr_next: next index for cyclic allocation in @mr_xa.
  * @mr_key_gen: source of the key byte of new MRs.
+ * @qp_xa: the QPs by number (same lifetime rules as @mr_xa).
+ * @qp_next: next number for cyclic allocation in @qp_xa.
  * @reported_port_state: the port state last reported in an async event,
  *	so repeated netdev events do not repeat it. Covered by RTNL (only
  *	netdev notifiers touch it after registration).
@@ -46,6 +91,8 @@ struct rxe_dev {
 	struct xarray mr_xa;
 	u32 mr_next;
 	atomic_t mr_key_gen;
+	struct xarray qp_xa;
+	u32 qp_next;
 	enum ib_port_state reported_port_state;
 };
 
@@ -88,9 +135,36 @@ struct rxe_cq {
 	bool is_user;
 };
 
-/** struct rxe_qp - queue pair (filled in by the data path). */
+/**
+ * struct rxe_qp - queue pair.
+ * @ibqp: the core's QP (number, type, CQs, SRQ).
+ * @ref: held by the creator and by each lookup (rxe_qp_lookup()).
+ * @state_lock: serialises modify, query and destroy.
+ * @state: the IB state; written under @state_lock, read with READ_ONCE().
+ * @attr: the attributes set so far (under @state_lock).
+ * @cap: the capacities the QP really has.
+ * @sq: the send ring; the kernel consumes.
+ * @rq: the receive ring (absent with an SRQ); the kernel consumes.
+ * @sq_lock: covers the kernel side of @sq.
+ * @rq_lock: covers the kernel side of @rq.
+ * @sq_sig_type: whether unsignaled sends are allowed.
+ * @is_user: user QP (rings mapped by the process, uverbs completions).
+ * @has_rq: the QP has its own receive ring.
+ */
 struct rxe_qp {
 	struct ib_qp ibqp;
+	struct rxe_ref ref;
+	struct mutex state_lock;
+	enum ib_qp_state state;
+	struct ib_qp_attr attr;
+	struct ib_qp_cap cap;
+	struct rxe_queue sq;
+	struct rxe_queue rq;
+	spinlock_t sq_lock;
+	spinlock_t rq_lock;
+	enum ib_sig_type sq_sig_type;
+	bool is_user;
+	bool has_rq;
 };
 
 enum rxe_mr_type {
@@ -106,7 +180,6 @@ enum rxe_mr_type {
  * @index: index in rxe_dev.mr_xa (the key without its low byte).
  * @umem: pinned pages of a user MR.
  * @ref: held by the registration and by each lookup.
- * @done: completed when @ref drops to zero (deregistration waits on it).
  * @rcu: frees the structure after lookups that may still read it.
  */
 struct rxe_mr {
@@ -115,8 +188,7 @@ struct rxe_mr {
 	int access;
 	u32 index;
 	struct ib_umem *umem;
-	struct kref ref;
-	struct completion done;
+	struct rxe_ref ref;
 	struct rcu_head rcu;
 };
 
@@ -140,6 +212,21 @@ struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata);
 struct rxe_mr *rxe_mr_lookup(struct rxe_dev *rxe, u32 key);
 void rxe_mr_put(struct rxe_mr *mr);
+
+/* rxe_qp.c */
+int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
+		  struct ib_udata *udata);
+int rxe_qp_modify(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		  struct ib_udata *udata);
+int rxe_qp_query(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		 struct ib_qp_init_attr *init);
+int rxe_qp_destroy(struct ib_qp *ibqp, struct ib_udata *udata);
+int rxe_qp_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+		     const struct ib_send_wr **bad_wr);
+int rxe_qp_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+		     const struct ib_recv_wr **bad_wr);
+struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn);
+void rxe_qp_put(struct rxe_qp *qp);
 
 /* rxe_main.c */
 int rxe_dev_newlink(const char *ibdev_name, struct net_device *ndev);

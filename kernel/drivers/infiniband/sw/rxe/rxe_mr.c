@@ -6,11 +6,10 @@
  * (index << 8 | key byte), the key byte changing with each registration
  * so that a stale key of a reused index does not match.
  *
- * Lifetime: the xarray holds no reference. Lookups run under RCU and take
- * one with kref_get_unless_zero(); deregistration erases the index (no
- * new lookup), drops the initial reference and waits for the users in
- * flight before releasing the memory. The MR structure itself is freed
- * after an RCU grace period, as lookups may still be reading it.
+ * Lifetime (struct rxe_ref): lookups run under RCU and take a reference;
+ * deregistration erases the index (no new lookup), then drains the users
+ * in flight before releasing the memory. The structure itself is freed
+ * after an RCU grace period, as a failed lookup may still be reading it.
  */
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -23,18 +22,13 @@ static struct rxe_mr *to_rmr(struct ib_mr *ibmr)
 	return container_of(ibmr, struct rxe_mr, ibmr);
 }
 
-static void rxe_mr_release(struct kref *ref)
-{
-	complete(&container_of(ref, struct rxe_mr, ref)->done);
-}
-
 /**
  * rxe_mr_put() - drop a reference taken by rxe_mr_lookup().
  * @mr: the MR.
  */
 void rxe_mr_put(struct rxe_mr *mr)
 {
-	kref_put(&mr->ref, rxe_mr_release);
+	rxe_ref_put(&mr->ref);
 }
 
 /**
@@ -51,7 +45,7 @@ struct rxe_mr *rxe_mr_lookup(struct rxe_dev *rxe, u32 key)
 	rcu_read_lock();
 	mr = xa_load(&rxe->mr_xa, key >> 8);
 	if (mr && ((mr->ibmr.lkey != key && mr->ibmr.rkey != key) ||
-		   !kref_get_unless_zero(&mr->ref)))
+		   !rxe_ref_get(&mr->ref)))
 		mr = NULL;
 	rcu_read_unlock();
 	return mr;
@@ -64,8 +58,7 @@ static int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr)
 	u8 key;
 	int err;
 
-	kref_init(&mr->ref);
-	init_completion(&mr->done);
+	rxe_ref_init(&mr->ref);
 
 	/* Reserve the index first: lookups must not see a half-built MR. */
 	err = xa_alloc_cyclic(&rxe->mr_xa, &index, NULL,
@@ -85,8 +78,7 @@ static int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr)
 static void rxe_mr_unpublish(struct rxe_dev *rxe, struct rxe_mr *mr)
 {
 	xa_erase(&rxe->mr_xa, mr->index);
-	rxe_mr_put(mr);
-	wait_for_completion(&mr->done);
+	rxe_ref_drain(&mr->ref);
 }
 
 static struct rxe_mr *rxe_mr_alloc(struct ib_pd *ibpd, int access,

@@ -2,8 +2,8 @@
 /*
  * rxe_verbs.c - verbs entry points of rdma_rxe and its ib_device_ops.
  *
- * Verbs with a file of their own (CQ, ...) are only named in the ops table
- * here. The verbs of the data path not written yet answer -EOPNOTSUPP.
+ * Verbs with a file of their own (CQ, MR, QP) are only named in the ops
+ * table here.
  */
 #include <net/addrconf.h>
 #include <rdma/ib_mad.h>
@@ -112,40 +112,6 @@ static int rxe_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 	return 0;
 }
 
-/* The verbs of the data path, not implemented yet. */
-
-static int rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
-			 struct ib_udata *udata)
-{
-	ibdev_dbg(ibqp->device, "create_qp: not supported yet\n");
-	return -EOPNOTSUPP;
-}
-
-static int rxe_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr,
-			 int mask, struct ib_udata *udata)
-{
-	return -EOPNOTSUPP;
-}
-
-static int rxe_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
-{
-	return 0;
-}
-
-static int rxe_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
-			 const struct ib_send_wr **bad_wr)
-{
-	*bad_wr = wr;
-	return -EOPNOTSUPP;
-}
-
-static int rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
-			 const struct ib_recv_wr **bad_wr)
-{
-	*bad_wr = wr;
-	return -EOPNOTSUPP;
-}
-
 COMPAT_DEFINE_CREATE_CQ(rxe_create_cq_op, rxe_cq_create)
 COMPAT_DEFINE_RESIZE_CQ(rxe_resize_cq_op, rxe_cq_resize)
 
@@ -166,11 +132,12 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.dealloc_ucontext = rxe_dealloc_ucontext,
 	.alloc_pd = rxe_alloc_pd,
 	.dealloc_pd = rxe_dealloc_pd,
-	.create_qp = rxe_create_qp,
-	.modify_qp = rxe_modify_qp,
-	.destroy_qp = rxe_destroy_qp,
-	.post_send = rxe_post_send,
-	.post_recv = rxe_post_recv,
+	.create_qp = rxe_qp_create,
+	.modify_qp = rxe_qp_modify,
+	.query_qp = rxe_qp_query,
+	.destroy_qp = rxe_qp_destroy,
+	.post_send = rxe_qp_post_send,
+	.post_recv = rxe_qp_post_recv,
 	.create_cq = rxe_create_cq_op,
 	.destroy_cq = rxe_cq_destroy,
 	COMPAT_RESIZE_CQ_OP(rxe_resize_cq_op),
@@ -255,5 +222,6 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 
 	rxe_init_attrs(rxe);
 	xa_init_flags(&rxe->mr_xa, XA_FLAGS_ALLOC1);
+	xa_init_flags(&rxe->qp_xa, XA_FLAGS_ALLOC);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
 }
