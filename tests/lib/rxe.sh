@@ -37,10 +37,41 @@ rxe_ours_loaded() {
 }
 
 rxe_load() {
+	# The in-tree driver shares our module name: never mistake it for ours.
+	if [ -d /sys/module/rdma_rxe ] && ! rxe_ours_loaded; then
+		rxe_unload || return 1
+	fi
 	modprobe rdma_odp || return 1
 	modprobe rdma_rxe || return 1
 	rxe_ours_loaded || { echo "the loaded rdma_rxe is not ours" \
 		"(version '$(cat /sys/module/rdma_rxe/version 2>/dev/null)')"; return 1; }
+}
+
+# stock_load - load the kernel's own (in-tree) rdma_rxe instead of ours.
+stock_load() {
+	local f dep
+	rxe_unload || return 1
+	f=$(ls /lib/modules/"$(uname -r)"/kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko* 2>/dev/null)
+	[ -n "$f" ] || { echo "this kernel has no in-tree rdma_rxe"; return 1; }
+	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$f" || return 1
+	! rxe_ours_loaded
+}
+
+# rxe_gid_index DEV - index of the device's RoCE v2 GID for its IPv4 address.
+rxe_gid_index() {
+	local g i
+	for g in /sys/class/infiniband/"$1"/ports/1/gids/*; do
+		i=${g##*/}
+		case $(cat "$g") in
+		0000:0000:0000:0000:0000:ffff:*)
+			[ "$(cat /sys/class/infiniband/"$1"/ports/1/gid_attrs/types/"$i" 2>/dev/null)" = "RoCE v2" ] &&
+				{ echo "$i"; return 0; } ;;
+		esac
+	done
+	return 1
 }
 
 # rxe_devices - names of all RDMA devices (all are ours in a guest).
