@@ -10,6 +10,7 @@
  *   rxe_cq.c     completion queues
  *   rxe_mr.c     memory regions
  *   rxe_qp.c     queue pairs and their state machine
+ *   rxe_ah.c     address handles and address vectors
  */
 #ifndef RXE_H
 #define RXE_H
@@ -79,6 +80,8 @@ static inline void rxe_ref_drain(struct rxe_ref *r)
  * @mr_key_gen: source of the key byte of new MRs.
  * @qp_xa: the QPs by number (same lifetime rules as @mr_xa).
  * @qp_next: next number for cyclic allocation in @qp_xa.
+ * @ah_xa: the published address vectors of the AHs, by AH number.
+ * @ah_next: next number for cyclic allocation in @ah_xa.
  * @reported_port_state: the port state last reported in an async event,
  *	so repeated netdev events do not repeat it. Covered by RTNL (only
  *	netdev notifiers touch it after registration).
@@ -93,6 +96,8 @@ struct rxe_dev {
 	atomic_t mr_key_gen;
 	struct xarray qp_xa;
 	u32 qp_next;
+	struct xarray ah_xa;
+	u32 ah_next;
 	enum ib_port_state reported_port_state;
 };
 
@@ -192,6 +197,29 @@ struct rxe_mr {
 	struct rcu_head rcu;
 };
 
+/**
+ * struct rxe_ah_pub - the published copy of an AH's address vector, what
+ * lookups by AH number read (under RCU).
+ */
+struct rxe_ah_pub {
+	struct rxe_av av;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct rxe_ah - address handle.
+ * @ibah: the core's AH (allocated and freed by the core).
+ * @av: the address vector.
+ * @num: the AH number user space puts in UD work requests.
+ * @pub: the copy published in rxe_dev.ah_xa under @num.
+ */
+struct rxe_ah {
+	struct ib_ah ibah;
+	struct rxe_av av;
+	u32 num;
+	struct rxe_ah_pub *pub;
+};
+
 /* rxe_queue.c */
 int rxe_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma);
 void rxe_mmap_free(struct rdma_user_mmap_entry *rdma_entry);
@@ -227,6 +255,15 @@ int rxe_qp_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 		     const struct ib_recv_wr **bad_wr);
 struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn);
 void rxe_qp_put(struct rxe_qp *qp);
+
+/* rxe_ah.c */
+int rxe_av_from_attr(struct rxe_av *av, const struct rdma_ah_attr *attr,
+		     const struct ib_gid_attr *sgid_attr);
+int rxe_ah_read_av(struct rxe_dev *rxe, u32 ah_num, struct rxe_av *av);
+int rxe_ah_create(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
+		  struct ib_udata *udata);
+int rxe_ah_query(struct ib_ah *ibah, struct rdma_ah_attr *attr);
+int rxe_ah_destroy(struct ib_ah *ibah, u32 flags);
 
 /* rxe_main.c */
 int rxe_dev_newlink(const char *ibdev_name, struct net_device *ndev);

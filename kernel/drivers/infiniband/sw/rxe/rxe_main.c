@@ -38,8 +38,10 @@ void rxe_dev_dealloc(struct ib_device *ibdev)
 	/* The core has destroyed every user object, MRs included. */
 	WARN_ON(!xa_empty(&rxe->mr_xa));
 	WARN_ON(!xa_empty(&rxe->qp_xa));
+	WARN_ON(!xa_empty(&rxe->ah_xa));
 	xa_destroy(&rxe->mr_xa);
 	xa_destroy(&rxe->qp_xa);
+	xa_destroy(&rxe->ah_xa);
 	netdev_put(rxe->ndev, &rxe->ndev_tracker);
 }
 

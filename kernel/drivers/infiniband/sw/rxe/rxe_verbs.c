@@ -130,6 +130,10 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.get_link_layer = rxe_get_link_layer,
 	.alloc_ucontext = rxe_alloc_ucontext,
 	.dealloc_ucontext = rxe_dealloc_ucontext,
+	.create_ah = rxe_ah_create,
+	.create_user_ah = rxe_ah_create,
+	.query_ah = rxe_ah_query,
+	.destroy_ah = rxe_ah_destroy,
 	.alloc_pd = rxe_alloc_pd,
 	.dealloc_pd = rxe_dealloc_pd,
 	.create_qp = rxe_qp_create,
@@ -149,6 +153,7 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.reg_user_mr = rxe_reg_user_mr_op,
 	.dereg_mr = rxe_mr_dereg,
 
+	INIT_RDMA_OBJ_SIZE(ib_ah, rxe_ah, ibah),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, rxe_ucontext, ibuc),
 	INIT_RDMA_OBJ_SIZE(ib_pd, rxe_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_qp, rxe_qp, ibqp),
@@ -223,5 +228,6 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 	rxe_init_attrs(rxe);
 	xa_init_flags(&rxe->mr_xa, XA_FLAGS_ALLOC1);
 	xa_init_flags(&rxe->qp_xa, XA_FLAGS_ALLOC);
+	xa_init_flags(&rxe->ah_xa, XA_FLAGS_ALLOC1);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
 }
