@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Compare two pyverbs_run.py outputs (stock driver, ours).
+
+  pyverbs_compare.py STOCK OURS GAPS_FILE
+
+Prints the counts and every test that passes on stock but not on ours.
+A test named in GAPS_FILE (one id per line, '#' comments) is a known gap:
+it is listed but does not fail the comparison. Exits 1 on any other
+difference, 0 otherwise.
+"""
+import collections
+import sys
+
+
+def load(path):
+    res = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split(" ", 3)
+            if len(parts) >= 3 and parts[0] == "PYV":
+                res[parts[2].strip()] = (parts[1], parts[3].strip() if len(parts) > 3 else "")
+    return res
+
+
+def main():
+    stock, ours = load(sys.argv[1]), load(sys.argv[2])
+    gaps = set()
+    try:
+        with open(sys.argv[3]) as f:
+            gaps = {l.split("#")[0].strip() for l in f} - {""}
+    except FileNotFoundError:
+        pass
+    for name, res in (("stock", stock), ("ours", ours)):
+        c = collections.Counter(s for s, _ in res.values())
+        print(f"# {name}: {len(res)} tests: {c['ok']} ok, {c['skip']} skipped, "
+              f"{c['fail'] + c['error']} failed")
+    passing = sorted(t for t, (s, _) in stock.items() if s == "ok")
+    missing = [t for t in passing if ours.get(t, ("absent", ""))[0] != "ok"]
+    regress = [t for t in missing if t not in gaps]
+    known = [t for t in missing if t in gaps]
+    print(f"# {len(passing)} pass on stock; {len(passing) - len(missing)} of them pass on "
+          f"ours; {len(known)} known gaps (not run on ours); {len(regress)} regressions")
+    for t in regress:
+        st, why = ours.get(t, ("absent", "not run"))
+        print(f"REGRESSION {t}: {st} {why}")
+    if regress:
+        print(f"FAIL: {len(regress)} pyverbs tests pass on the stock driver but not on ours")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
