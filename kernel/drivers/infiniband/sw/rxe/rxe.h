@@ -67,6 +67,26 @@ static inline void rxe_ref_drain(struct rxe_ref *r)
 }
 
 /**
+ * rxe_xa_reserve() - reserve an index for an object that is published
+ * (xa_store()) only once it is complete; lookups see NULL until then.
+ * @xa: an allocating xarray.
+ * @id: set to the index.
+ * @limit: the range of indices.
+ * @next: the cyclic allocation cursor.
+ * @gfp: allocation flags.
+ *
+ * Return: 0, or -ENOMEM when memory or the range is exhausted.
+ */
+static inline int rxe_xa_reserve(struct xarray *xa, u32 *id, struct xa_limit limit,
+				 u32 *next, gfp_t gfp)
+{
+	int err = xa_alloc_cyclic(xa, id, NULL, limit, next, gfp);
+
+	/* 1 means the cursor wrapped: success. -EBUSY: no index left. */
+	return err < 0 ? (err == -EBUSY ? -ENOMEM : err) : 0;
+}
+
+/**
  * struct rxe_dev - one Soft-RoCE device, bound to one netdev.
  * @ib_dev: the core device; the structure is allocated with it.
  * @ndev: the netdev we run on. The core holds its own reference through
@@ -231,6 +251,9 @@ int rxe_cq_destroy(struct ib_cq *ibcq, struct ib_udata *udata);
 int rxe_cq_resize(struct ib_cq *ibcq, unsigned int cqe, struct ib_udata *udata);
 int rxe_cq_poll(struct ib_cq *ibcq, int num, struct ib_wc *wc);
 int rxe_cq_req_notify(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
+int rxe_cq_add(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited,
+	       bool *fire);
+void rxe_cq_fire(struct rxe_cq *cq);
 int rxe_cq_post(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited);
 
 /* rxe_mr.c */

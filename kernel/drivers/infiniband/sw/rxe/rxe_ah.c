@@ -116,12 +116,10 @@ int rxe_ah_create(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
 		return -ENOMEM;
 	ah->pub->av = ah->av;
 
-	err = xa_alloc_cyclic(&rxe->ah_xa, &num, NULL, XA_LIMIT(1, RXE_MAX_AH),
-			      &rxe->ah_next, gfp);
-	if (err < 0) {
-		err = err == -EBUSY ? -ENOMEM : err;
+	err = rxe_xa_reserve(&rxe->ah_xa, &num, XA_LIMIT(1, RXE_MAX_AH),
+			     &rxe->ah_next, gfp);
+	if (err)
 		goto err_free;
-	}
 	ah->num = num;
 
 	if (udata && udata->outlen >= sizeof(resp)) {

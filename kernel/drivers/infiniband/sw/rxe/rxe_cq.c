@@ -8,7 +8,10 @@
  *
  * Locking: cq->lock (irq-safe: completions may be posted from any
  * context) covers the ring's kernel-side state, the arming state and
- * resize.
+ * resize. The completion handler never runs under a driver lock: a
+ * caller holding one (a QP ring lock, to keep completions in order) adds
+ * with rxe_cq_add() and calls rxe_cq_fire() after unlocking, because a
+ * kernel consumer may post new work from its handler.
  */
 #include <linux/slab.h>
 #include <rdma/uverbs_ioctl.h>
@@ -239,21 +242,23 @@ int rxe_cq_req_notify(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
 }
 
 /**
- * rxe_cq_post() - add a completion and raise the completion event if the
- * CQ is armed for it.
+ * rxe_cq_add() - add a completion without running the completion handler.
  * @cq: the CQ.
  * @cqe: the completion, in the user (uibwc) or kernel (ibwc) format as
  *	cq->is_user says.
  * @solicited: the completion is for a solicited event.
+ * @fire: set to true when the CQ was armed for this completion; the
+ *	caller then calls rxe_cq_fire() once it holds no lock a completion
+ *	handler could need (a kernel consumer may post work from it).
  *
  * Return: 0, or -EBUSY when the CQ is full (the CQ error event is raised:
  * the consumer lost a completion).
  */
-int rxe_cq_post(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited)
+int rxe_cq_add(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited,
+	       bool *fire)
 {
 	struct ib_event ev;
 	unsigned long flags;
-	bool fire;
 
 	spin_lock_irqsave(&cq->lock, flags);
 	if (rxe_queue_full(&cq->queue)) {
@@ -269,13 +274,42 @@ int rxe_cq_post(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited)
 	memcpy(rxe_queue_producer_addr(&cq->queue), cqe, sizeof(*cqe));
 	rxe_queue_produce(&cq->queue);
 
-	fire = cq->notify == IB_CQ_NEXT_COMP ||
-	       (cq->notify == IB_CQ_SOLICITED && solicited);
-	if (fire)
+	if (cq->notify == IB_CQ_NEXT_COMP ||
+	    (cq->notify == IB_CQ_SOLICITED && solicited)) {
 		cq->notify = 0;
+		*fire = true;
+	}
 	spin_unlock_irqrestore(&cq->lock, flags);
-
-	if (fire && cq->ibcq.comp_handler)
-		cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
 	return 0;
+}
+
+/**
+ * rxe_cq_fire() - run the completion handler of a CQ that rxe_cq_add()
+ * found armed.
+ * @cq: the CQ.
+ */
+void rxe_cq_fire(struct rxe_cq *cq)
+{
+	if (cq->ibcq.comp_handler)
+		cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
+}
+
+/**
+ * rxe_cq_post() - add a completion and run the completion handler if the
+ * CQ was armed for it. Must not be called with a lock held that the
+ * handler could need.
+ * @cq: the CQ.
+ * @cqe: the completion (see rxe_cq_add()).
+ * @solicited: the completion is for a solicited event.
+ *
+ * Return: 0 or -EBUSY (CQ full).
+ */
+int rxe_cq_post(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited)
+{
+	bool fire = false;
+	int err = rxe_cq_add(cq, cqe, solicited, &fire);
+
+	if (fire)
+		rxe_cq_fire(cq);
+	return err;
 }

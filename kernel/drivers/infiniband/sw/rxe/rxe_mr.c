@@ -61,10 +61,10 @@ static int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr)
 	rxe_ref_init(&mr->ref);
 
 	/* Reserve the index first: lookups must not see a half-built MR. */
-	err = xa_alloc_cyclic(&rxe->mr_xa, &index, NULL,
-			      XA_LIMIT(1, RXE_MAX_MR), &rxe->mr_next, GFP_KERNEL);
-	if (err < 0)
-		return err == -EBUSY ? -ENOMEM : err;
+	err = rxe_xa_reserve(&rxe->mr_xa, &index, XA_LIMIT(1, RXE_MAX_MR),
+			     &rxe->mr_next, GFP_KERNEL);
+	if (err)
+		return err;
 
 	key = (u8)atomic_inc_return(&rxe->mr_key_gen);
 	mr->index = index;

@@ -214,13 +214,11 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	rxe_qp_update_caps(qp, &init->cap);
 
 	/* Reserve the number; publish the QP only once it is complete. */
-	err = xa_alloc_cyclic(&rxe->qp_xa, &qpn, NULL,
-			      XA_LIMIT(RXE_FIRST_QPN, RXE_FIRST_QPN + RXE_MAX_QP - 1),
-			      &rxe->qp_next, GFP_KERNEL);
-	if (err < 0) {
-		err = err == -EBUSY ? -ENOMEM : err;
+	err = rxe_xa_reserve(&rxe->qp_xa, &qpn,
+			     XA_LIMIT(RXE_FIRST_QPN, RXE_FIRST_QPN + RXE_MAX_QP - 1),
+			     &rxe->qp_next, GFP_KERNEL);
+	if (err)
 		goto err_queues;
-	}
 	ibqp->qp_num = qpn;
 
 	if (udata) {
@@ -238,9 +236,9 @@ err_queues:
 	return err;
 }
 
-/* Post a flush completion for a work request. */
+/* Add a flush completion for a work request; see rxe_cq_add() for @fire. */
 static void rxe_qp_flush_one(struct rxe_qp *qp, struct rxe_cq *cq, u64 wr_id,
-			     enum ib_wc_opcode opcode)
+			     enum ib_wc_opcode opcode, bool *fire)
 {
 	struct rxe_cqe cqe = {};
 
@@ -255,7 +253,7 @@ static void rxe_qp_flush_one(struct rxe_qp *qp, struct rxe_cq *cq, u64 wr_id,
 		cqe.ibwc.opcode = opcode;
 		cqe.ibwc.qp = &qp->ibqp;
 	}
-	rxe_cq_post(cq, &cqe, false);
+	rxe_cq_add(cq, &cqe, false, fire);
 }
 
 /* The opcode a flushed send completion reports for a send WQE. */
@@ -280,28 +278,37 @@ static enum ib_wc_opcode rxe_qp_wc_opcode(u32 wr_opcode)
 	}
 }
 
-/* Complete every posted send WQE with a flush error. */
+/*
+ * Complete every posted send WQE with a flush error. The completions are
+ * added under the ring lock, so they keep the order of the work requests;
+ * the completion handler runs after it is released, as a kernel consumer
+ * may post new work from it.
+ */
 static void rxe_qp_flush_sq(struct rxe_qp *qp)
 {
 	struct rxe_cq *cq = to_rcq(qp->ibqp.send_cq);
 	unsigned long flags;
+	bool fire = false;
 
 	spin_lock_irqsave(&qp->sq_lock, flags);
 	while (rxe_queue_count(&qp->sq)) {
 		struct rxe_send_wqe *wqe = rxe_queue_consumer_addr(&qp->sq);
 
 		rxe_qp_flush_one(qp, cq, READ_ONCE(wqe->wr.wr_id),
-				 rxe_qp_wc_opcode(READ_ONCE(wqe->wr.opcode)));
+				 rxe_qp_wc_opcode(READ_ONCE(wqe->wr.opcode)), &fire);
 		rxe_queue_consume(&qp->sq);
 	}
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	if (fire)
+		rxe_cq_fire(cq);
 }
 
-/* Complete every posted receive WQE with a flush error. */
+/* Complete every posted receive WQE with a flush error (as the SQ). */
 static void rxe_qp_flush_rq(struct rxe_qp *qp)
 {
 	struct rxe_cq *cq = to_rcq(qp->ibqp.recv_cq);
 	unsigned long flags;
+	bool fire = false;
 
 	if (!qp->has_rq)
 		return;
@@ -309,10 +316,12 @@ static void rxe_qp_flush_rq(struct rxe_qp *qp)
 	while (rxe_queue_count(&qp->rq)) {
 		struct rxe_recv_wqe *wqe = rxe_queue_consumer_addr(&qp->rq);
 
-		rxe_qp_flush_one(qp, cq, READ_ONCE(wqe->wr_id), IB_WC_RECV);
+		rxe_qp_flush_one(qp, cq, READ_ONCE(wqe->wr_id), IB_WC_RECV, &fire);
 		rxe_queue_consume(&qp->rq);
 	}
 	spin_unlock_irqrestore(&qp->rq_lock, flags);
+	if (fire)
+		rxe_cq_fire(cq);
 }
 
 static int rxe_qp_check_attr(struct rxe_qp *qp, struct ib_qp_attr *attr, int mask)
