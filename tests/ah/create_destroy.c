@@ -17,15 +17,11 @@ int main(void)
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
 	union ibv_gid gid;
-	int i, idx = -1;
+	int i, idx;
 
 	ctx = rt_open_dev();
 	CHECK((pd = ibv_alloc_pd(ctx)));
-	for (i = 0; i < 16 && idx < 0; i++)
-		if (!ibv_query_gid(ctx, 1, i, &gid) &&
-		    !memcmp(gid.raw, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
-			idx = i;
-	CHECK(idx >= 0);
+	idx = rt_ipv4_gid(ctx, &gid);
 	attr.grh.dgid = gid;
 	attr.grh.sgid_index = idx;
 	attr.grh.hop_limit = 64;

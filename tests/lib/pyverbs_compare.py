@@ -3,6 +3,7 @@
 """Compare two pyverbs_run.py outputs (stock driver, ours).
 
   pyverbs_compare.py STOCK OURS GAPS_FILE
+  pyverbs_compare.py --to-run STOCK GAPS_FILE   (what ours must run)
 
 Prints the counts and every test that passes on stock but not on ours.
 A test named in GAPS_FILE (one id per line, '#' comments) is a known gap:
@@ -23,14 +24,22 @@ def load(path):
     return res
 
 
-def main():
-    stock, ours = load(sys.argv[1]), load(sys.argv[2])
-    gaps = set()
+def load_gaps(path):
     try:
-        with open(sys.argv[3]) as f:
-            gaps = {l.split("#")[0].strip() for l in f} - {""}
+        with open(path) as f:
+            return {l.split("#")[0].strip() for l in f} - {""}
     except FileNotFoundError:
-        pass
+        return set()
+
+
+def main():
+    if sys.argv[1] == "--to-run":
+        stock, gaps = load(sys.argv[2]), load_gaps(sys.argv[3])
+        for t in sorted(t for t, (s, _) in stock.items() if s == "ok" and t not in gaps):
+            print(t)
+        return 0
+    stock, ours = load(sys.argv[1]), load(sys.argv[2])
+    gaps = load_gaps(sys.argv[3])
     for name, res in (("stock", stock), ("ours", ours)):
         c = collections.Counter(s for s, _ in res.values())
         print(f"# {name}: {len(res)} tests: {c['ok']} ok, {c['skip']} skipped, "

@@ -39,8 +39,7 @@ rxe_unload || fail "cannot unload the in-tree rdma_rxe"
 
 rxe_load || fail "cannot load our modules"
 # Ours runs what passed on stock, minus the known gaps.
-mapfile -t want < <(awk '$1 == "PYV" && $2 == "ok" {print $3}' stock.txt |
-	grep -vxF -f <(sed 's/#.*//; s/[[:space:]]*$//; /^$/d' "$gaps" 2>/dev/null || true))
+mapfile -t want < <(python3 "$RXE_SRC/tests/lib/pyverbs_compare.py" --to-run stock.txt "$gaps")
 [ ${#want[@]} -gt 0 ] || fail "nothing to run on ours"
 note "running ${#want[@]} tests on ours (the stock passes minus the known gaps)"
 run_suite ours.txt "${want[@]}"

@@ -19,21 +19,6 @@ static struct ibv_cq *scq, *rcq;
 static union ibv_gid gid;
 static int gid_index = -1;
 
-static void find_ipv4_gid(void)
-{
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		if (ibv_query_gid(ctx, 1, i, &gid))
-			continue;
-		if (!memcmp(gid.raw, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
-			gid_index = i;
-			return;
-		}
-	}
-	rt_fail("no IPv4 RoCE GID on %s", rt_dev_name());
-}
-
 static struct ibv_qp *make_qp(enum ibv_qp_type type)
 {
 	struct ibv_qp_init_attr init = {
@@ -158,7 +143,7 @@ int main(void)
 	int i;
 
 	ctx = rt_open_dev();
-	find_ipv4_gid();
+	gid_index = rt_ipv4_gid(ctx, &gid);
 	CHECK((pd = ibv_alloc_pd(ctx)));
 	CHECK((scq = ibv_create_cq(ctx, 64, NULL, NULL, 0)));
 	CHECK((rcq = ibv_create_cq(ctx, 64, NULL, NULL, 0)));

@@ -240,6 +240,16 @@ struct rxe_ah {
 	struct rxe_ah_pub *pub;
 };
 
+static inline struct rxe_cq *to_rcq(struct ib_cq *ibcq)
+{
+	return container_of(ibcq, struct rxe_cq, ibcq);
+}
+
+static inline struct rxe_qp *to_rqp(struct ib_qp *ibqp)
+{
+	return container_of(ibqp, struct rxe_qp, ibqp);
+}
+
 /* rxe_queue.c */
 int rxe_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma);
 void rxe_mmap_free(struct rdma_user_mmap_entry *rdma_entry);

@@ -18,25 +18,24 @@
 
 #include "rxe.h"
 
-static struct rxe_cq *to_rcq(struct ib_cq *ibcq)
-{
-	return container_of(ibcq, struct rxe_cq, ibcq);
-}
-
 /* A kernel CQ's consumer index: only rxe_cq_poll() moves it. */
 static u32 rxe_cq_kernel_consumer(struct rxe_cq *cq)
 {
 	return READ_ONCE(cq->queue.buf->consumer_index) & cq->queue.index_mask;
 }
 
+/* The consumer's index, wherever the consumer is. */
+static u32 rxe_cq_consumer(struct rxe_cq *cq)
+{
+	return cq->is_user ? rxe_queue_peer_index(&cq->queue) :
+			     rxe_cq_kernel_consumer(cq);
+}
+
 /* Completions waiting for the consumer. Caller holds cq->lock. */
 static u32 rxe_cq_pending(struct rxe_cq *cq)
 {
-	u32 cons = cq->is_user ? rxe_queue_peer_index(&cq->queue) :
-				 rxe_cq_kernel_consumer(cq);
-
 	lockdep_assert_held(&cq->lock);
-	return (cq->queue.kindex - cons) & cq->queue.index_mask;
+	return (cq->queue.kindex - rxe_cq_consumer(cq)) & cq->queue.index_mask;
 }
 
 static int rxe_cq_check_size(struct ib_device *ibdev, unsigned int cqe)
@@ -169,13 +168,13 @@ int rxe_cq_resize(struct ib_cq *ibcq, unsigned int cqe, struct ib_udata *udata)
 		rxe_queue_cleanup(&nq);
 		return -EINVAL;
 	}
-	cons = cq->is_user ? rxe_queue_peer_index(&cq->queue) : rxe_cq_kernel_consumer(cq);
+	cons = rxe_cq_consumer(cq);
 	for (i = 0; i < n; i++) {
 		memcpy(rxe_queue_producer_addr(&nq), rxe_queue_addr(&cq->queue, cons + i),
 		       sizeof(struct rxe_cqe));
 		rxe_queue_produce(&nq);
 	}
-	rxe_queue_swap(&cq->queue, &nq);
+	swap(cq->queue, nq);		/* the new ring takes over */
 	ibcq->cqe = rxe_queue_capacity(&cq->queue);
 	spin_unlock_irqrestore(&cq->lock, flags);
 

@@ -30,16 +30,6 @@
 /* The first QPN handed out: 0 and 1 are the special QPs. */
 #define RXE_FIRST_QPN	16
 
-static struct rxe_qp *to_rqp(struct ib_qp *ibqp)
-{
-	return container_of(ibqp, struct rxe_qp, ibqp);
-}
-
-static struct rxe_cq *to_rcq(struct ib_cq *ibcq)
-{
-	return container_of(ibcq, struct rxe_cq, ibcq);
-}
-
 /**
  * rxe_qp_lookup() - find a QP by number and take a reference.
  * @rxe: the device.

@@ -111,16 +111,6 @@ void rxe_queue_cleanup(struct rxe_queue *q)
 }
 
 /**
- * rxe_queue_swap() - exchange two rings (resize: the new one takes over).
- * @a: a ring.
- * @b: another ring.
- */
-void rxe_queue_swap(struct rxe_queue *a, struct rxe_queue *b)
-{
-	swap(*a, *b);
-}
-
-/**
  * rxe_mmap() - ib_device_ops.mmap: map a ring into user space.
  * @uctx: the caller's user context.
  * @vma: the mapping; its offset names the ring.

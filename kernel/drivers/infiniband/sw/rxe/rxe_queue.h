@@ -51,7 +51,6 @@ int rxe_queue_init(struct rxe_queue *q, unsigned int num_elem,
 int rxe_queue_expose(struct rxe_queue *q, struct ib_ucontext *uctx,
 		     struct mminfo *mi);
 void rxe_queue_cleanup(struct rxe_queue *q);
-void rxe_queue_swap(struct rxe_queue *a, struct rxe_queue *b);
 
 /** rxe_queue_capacity() - how many elements the ring holds. */
 static inline u32 rxe_queue_capacity(const struct rxe_queue *q)
