@@ -84,3 +84,57 @@ void rt_sh(const char *fmt, ...)
 	if (rc != 0)
 		rt_fail("command '%s' failed (status %d)", cmd, rc);
 }
+
+int rt_ipv4_gid(struct ibv_context *ctx, union ibv_gid *gid)
+{
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		if (ibv_query_gid(ctx, 1, i, gid))
+			continue;
+		if (!memcmp(gid->raw, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
+			return i;
+	}
+	rt_fail("no IPv4 RoCE GID on %s", rt_dev_name());
+}
+
+struct ibv_qp *rt_qp_with_receives(struct ibv_pd *pd, struct ibv_cq *cq, int nrecv)
+{
+	static char buf[64];
+	struct ibv_qp_init_attr init = {
+		.send_cq = cq, .recv_cq = cq, .qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 1, .max_recv_wr = nrecv,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_INIT, .port_num = 1 };
+	struct ibv_sge sge;
+	struct ibv_recv_wr wr = { .sg_list = &sge, .num_sge = 1 }, *bad;
+	struct ibv_mr *mr;
+	struct ibv_qp *qp;
+	int i;
+
+	mr = ibv_reg_mr(pd, buf, sizeof(buf), IBV_ACCESS_LOCAL_WRITE);
+	if (!mr)
+		rt_fail("ibv_reg_mr: %s", strerror(errno));
+	sge = (struct ibv_sge){ .addr = (uintptr_t)buf, .length = sizeof(buf), .lkey = mr->lkey };
+	qp = ibv_create_qp(pd, &init);
+	if (!qp)
+		rt_fail("ibv_create_qp: %s", strerror(errno));
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+				  IBV_QP_ACCESS_FLAGS))
+		rt_fail("QP to INIT: %s", strerror(errno));
+	for (i = 0; i < nrecv; i++) {
+		wr.wr_id = i;
+		if (ibv_post_recv(qp, &wr, &bad))
+			rt_fail("ibv_post_recv %d: %s", i, strerror(errno));
+	}
+	return qp;	/* the MR stays registered until the process exits */
+}
+
+void rt_qp_to_err(struct ibv_qp *qp)
+{
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_ERR };
+
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE))
+		rt_fail("QP to ERR: %s", strerror(errno));
+}

@@ -34,6 +34,23 @@ const char *rt_dev_name(void);
 /* Open the device under test; fails the test if it is absent. */
 struct ibv_context *rt_open_dev(void);
 
+/*
+ * The index of the RoCE GID of the test netdev's IPv4 address (an
+ * IPv4-mapped GID, ::ffff:a.b.c.d) on port 1, copied to @gid; fails the
+ * test if there is none.
+ */
+int rt_ipv4_gid(struct ibv_context *ctx, union ibv_gid *gid);
+
+/*
+ * An RC QP on @pd with @cq for both directions, moved to INIT, holding
+ * @nrecv posted receives with wr_ids 0 .. nrecv-1: moving it to ERR
+ * produces exactly those completions (flushed), in that order.
+ */
+struct ibv_qp *rt_qp_with_receives(struct ibv_pd *pd, struct ibv_cq *cq, int nrecv);
+
+/* Move @qp to the error state. */
+void rt_qp_to_err(struct ibv_qp *qp);
+
 /* Run a shell command, fail the test if it does not exit 0. */
 void rt_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
