@@ -11,10 +11,17 @@
 #define RXE_ODP_COMPAT_H
 
 #include <linux/types.h>
+#include <net/udp_tunnel.h>
 #include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/uverbs_ioctl.h>
 #include "compat_autoconf.h"
+
+#ifdef HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 /*
  * compat_core_reports_port_events() - true when ib_core turns netdev
@@ -111,6 +118,29 @@ static inline struct ib_umem *compat_umem_get(struct ib_device *dev,
 	return ib_umem_get_va(dev, addr, size, access);
 #else
 	return ib_umem_get(dev, addr, size, access);
+#endif
+}
+
+/*
+ * UDP tunnel sockets: setup_udp_tunnel_sock() and udp_tunnel_sock_release()
+ * take the struct sock on newer kernels, the struct socket before.
+ */
+static inline void compat_setup_udp_tunnel_sock(struct net *net, struct socket *sock,
+						struct udp_tunnel_sock_cfg *cfg)
+{
+#ifdef HAVE_UDP_TUNNEL_SOCK_SK
+	setup_udp_tunnel_sock(net, sock->sk, cfg);
+#else
+	setup_udp_tunnel_sock(net, sock, cfg);
+#endif
+}
+
+static inline void compat_udp_tunnel_sock_release(struct socket *sock)
+{
+#ifdef HAVE_UDP_TUNNEL_SOCK_SK
+	udp_tunnel_sock_release(sock->sk);
+#else
+	udp_tunnel_sock_release(sock);
 #endif
 }
 

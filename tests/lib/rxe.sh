@@ -106,3 +106,37 @@ netdev_setup() {
 	ip -4 addr show dev "$RXE_NETDEV" | grep -q "inet $RXE_IP/" ||
 		ip addr add "$RXE_IP/24" dev "$RXE_NETDEV"
 }
+
+# run_pair SECONDS 'SERVER CMD' 'CLIENT CMD' - run a server in the
+# background and its client against it (both on this guest); both must
+# exit 0 within SECONDS. Their output goes to $RXE_PAIR_LOG (printed on
+# failure). The client is started once the server has had a second to
+# listen, and retried a few times while the server is still starting.
+run_pair() {
+	local secs=$1 server=$2 client=$3 spid rc=0 log=${RXE_PAIR_LOG:-/tmp/pair.log}
+	: > "$log"
+	timeout "$secs" bash -c "$server" > "$log.server" 2>&1 &
+	spid=$!
+	sleep 1
+	local try
+	for try in 1 2 3 4 5; do
+		if timeout "$secs" bash -c "$client" > "$log.client" 2>&1; then
+			rc=0; break
+		fi
+		rc=$?
+		grep -qiE "connection refused|couldn't connect|unable to connect|Failed to connect|ECONNREFUSED" "$log.client" || break
+		sleep 1
+	done
+	local src=0
+	wait "$spid" || src=$?
+	if [ "$src" != 0 ]; then
+		note "server exit status $src"
+		[ "$rc" = 0 ] && rc=$src
+	fi
+	{ echo "--- server: $server"; cat "$log.server"; echo "--- client: $client"; cat "$log.client"; } >> "$log"
+	if [ "$rc" != 0 ]; then
+		sed 's/^/# /' "$log" | tail -40
+		return 1
+	fi
+	return 0
+}

@@ -11,6 +11,12 @@
  *   rxe_mr.c     memory regions
  *   rxe_qp.c     queue pairs and their state machine
  *   rxe_ah.c     address handles and address vectors
+ *   rxe_opcode.c the RoCEv2 opcode table (rxe_hdr.h)
+ *   rxe_icrc.c   the invariant CRC
+ *   rxe_recv.c   received packets: checks, then to their QP
+ *   rxe_req.c    requester: send WQEs to packets
+ *   rxe_resp.c   responder: requests to data, ACKs and READ responses
+ *   rxe_comp.c   completer: responses to send completions, retries
  */
 #ifndef RXE_H
 #define RXE_H
@@ -21,6 +27,8 @@
 #include "rxe_odp_compat.h"
 #include "rxe_param.h"
 #include "rxe_queue.h"
+#include "rxe_hdr.h"
+#include "rxe_engine.h"
 
 #define RXE_DRV_VERSION "rxe-odp-0.1"
 
@@ -86,6 +94,25 @@ static inline int rxe_xa_reserve(struct xarray *xa, u32 *id, struct xa_limit lim
 	return err < 0 ? (err == -EBUSY ? -ENOMEM : err) : 0;
 }
 
+/* Device counters (what `rdma statistic` shows). */
+enum rxe_counter {
+	RXE_CNT_SENT_PKTS,
+	RXE_CNT_RCVD_PKTS,
+	RXE_CNT_DROP_HDR,	/* malformed or unknown opcode */
+	RXE_CNT_DROP_ICRC,
+	RXE_CNT_DROP_QP,	/* no such QP, wrong transport or state */
+	RXE_CNT_DUP_REQ,
+	RXE_CNT_SEQ_ERR_SENT,	/* out-of-sequence requests NAKed */
+	RXE_CNT_SEQ_ERR_RCVD,
+	RXE_CNT_RNR_SENT,
+	RXE_CNT_RNR_RCVD,
+	RXE_CNT_RETRANS_TIMEOUT,
+	RXE_CNT_RETRY_EXCEEDED,
+	RXE_CNT_RNR_RETRY_EXCEEDED,
+	RXE_CNT_SEND_ERR,
+	RXE_CNT_NUM
+};
+
 /**
  * struct rxe_dev - one Soft-RoCE device, bound to one netdev.
  * @ib_dev: the core device; the structure is allocated with it.
@@ -102,6 +129,7 @@ static inline int rxe_xa_reserve(struct xarray *xa, u32 *id, struct xa_limit lim
  * @qp_next: next number for cyclic allocation in @qp_xa.
  * @ah_xa: the published address vectors of the AHs, by AH number.
  * @ah_next: next number for cyclic allocation in @ah_xa.
+ * @counters: see enum rxe_counter.
  * @reported_port_state: the port state last reported in an async event,
  *	so repeated netdev events do not repeat it. Covered by RTNL (only
  *	netdev notifiers touch it after registration).
@@ -118,8 +146,14 @@ struct rxe_dev {
 	u32 qp_next;
 	struct xarray ah_xa;
 	u32 ah_next;
+	atomic64_t counters[RXE_CNT_NUM];
 	enum ib_port_state reported_port_state;
 };
+
+static inline void rxe_count(struct rxe_dev *rxe, enum rxe_counter c)
+{
+	atomic64_inc(&rxe->counters[c]);
+}
 
 static inline struct rxe_dev *to_rdev(struct ib_device *ibdev)
 {
@@ -165,21 +199,36 @@ struct rxe_cq {
  * @ibqp: the core's QP (number, type, CQs, SRQ).
  * @ref: held by the creator and by each lookup (rxe_qp_lookup()).
  * @state_lock: serialises modify, query and destroy.
- * @state: the IB state; written under @state_lock, read with READ_ONCE().
+ * @state_spin: covers writes of @state (modify, and the engine's move
+ *	to the error state, which cannot take the mutex).
+ * @state: the IB state; written under @state_spin, read with READ_ONCE().
  * @attr: the attributes set so far (under @state_lock).
  * @cap: the capacities the QP really has.
- * @sq: the send ring; the kernel consumes.
- * @rq: the receive ring (absent with an SRQ); the kernel consumes.
- * @sq_lock: covers the kernel side of @sq.
- * @rq_lock: covers the kernel side of @rq.
+ * @sq: the send ring; the engine consumes.
+ * @rq: the receive ring (absent with an SRQ); the engine consumes.
+ * @rq_lock: covers kernel producers of @rq (post_recv).
+ * @sq_lock: covers kernel producers of @sq (post_send).
  * @sq_sig_type: whether unsignaled sends are allowed.
  * @is_user: user QP (rings mapped by the process, uverbs completions).
  * @has_rq: the QP has its own receive ring.
+ * @av: the path (connected QPs, from RTR on).
+ * @src_port: UDP source port of our packets (spreads QPs over flows).
+ * @work: runs the engine (rxe_engine.h).
+ * @rx_queue: received packets waiting for @work.
+ * @retry_work: the retransmission timer.
+ * @rnr_work: the RNR NAK wait.
+ * @swqe: engine state of each SQ slot.
+ * @req: requester state.
+ * @comp: completer state.
+ * @resp: responder state.
+ * @timed_out: set by @retry_work for the completer.
+ * @rnr_done: set by @rnr_work for the completer.
  */
 struct rxe_qp {
 	struct ib_qp ibqp;
 	struct rxe_ref ref;
 	struct mutex state_lock;
+	spinlock_t state_spin;
 	enum ib_qp_state state;
 	struct ib_qp_attr attr;
 	struct ib_qp_cap cap;
@@ -190,7 +239,32 @@ struct rxe_qp {
 	enum ib_sig_type sq_sig_type;
 	bool is_user;
 	bool has_rq;
+	struct rxe_av av;
+	u16 src_port;
+	struct work_struct work;
+	struct sk_buff_head rx_queue;
+	struct delayed_work retry_work;
+	struct delayed_work rnr_work;
+	struct rxe_swqe *swqe;
+	struct rxe_req req;
+	struct rxe_comp comp;
+	struct rxe_resp resp;
+	atomic_t timed_out;
+	atomic_t rnr_done;
 };
+
+static inline struct rxe_dev *qp_rdev(const struct rxe_qp *qp)
+{
+	return container_of(qp->ibqp.device, struct rxe_dev, ib_dev);
+}
+
+/* The scatter list of a send WQE, in its ring slot. */
+static inline struct rxe_sge *rxe_swqe_sges(struct rxe_qp *qp, const struct rxe_swqe *w)
+{
+	struct rxe_send_wqe *rw = rxe_queue_addr(&qp->sq, w - qp->swqe);
+
+	return rw->dma.sge;
+}
 
 enum rxe_mr_type {
 	RXE_MR_DMA,		/* all of kernel memory (get_dma_mr) */
@@ -204,6 +278,9 @@ enum rxe_mr_type {
  * @access: IB_ACCESS_* flags.
  * @index: index in rxe_dev.mr_xa (the key without its low byte).
  * @umem: pinned pages of a user MR.
+ * @pages: the pages of @umem, in order.
+ * @npages: entries in @pages.
+ * @page_offset: offset of the MR's first byte in @pages[0].
  * @ref: held by the registration and by each lookup.
  * @rcu: frees the structure after lookups that may still read it.
  */
@@ -213,6 +290,9 @@ struct rxe_mr {
 	int access;
 	u32 index;
 	struct ib_umem *umem;
+	struct page **pages;
+	unsigned long npages;
+	unsigned int page_offset;
 	struct rxe_ref ref;
 	struct rcu_head rcu;
 };
@@ -266,7 +346,20 @@ int rxe_cq_add(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited,
 void rxe_cq_fire(struct rxe_cq *cq);
 int rxe_cq_post(struct rxe_cq *cq, const struct rxe_cqe *cqe, bool solicited);
 
+/* Direction of a copy between a buffer and memory named by keys. */
+enum rxe_copy_dir {
+	RXE_TO_MEM,		/* the buffer is written to the MR */
+	RXE_FROM_MEM,		/* the MR is read into the buffer */
+};
+
 /* rxe_mr.c */
+int rxe_mr_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len,
+		enum rxe_copy_dir dir);
+int rxe_mr_check(struct rxe_mr *mr, struct ib_pd *pd, int access, u64 iova,
+		 u64 len);
+int rxe_mr_atomic(struct rxe_mr *mr, u64 iova, u8 opcode, u64 compare,
+		  u64 swap_add, u64 *orig);
+int rxe_mr_atomic_write(struct rxe_mr *mr, u64 iova, const void *value);
 struct ib_mr *rxe_mr_get_dma(struct ib_pd *ibpd, int access);
 struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 			      u64 iova, int access, struct ib_udata *udata);
@@ -288,6 +381,38 @@ int rxe_qp_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 		     const struct ib_recv_wr **bad_wr);
 struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn);
 void rxe_qp_put(struct rxe_qp *qp);
+void rxe_qp_kick(struct rxe_qp *qp);
+enum ib_wc_opcode rxe_wc_opcode(u32 wr_opcode);
+void rxe_qp_error(struct rxe_qp *qp);
+void rxe_qp_make_cqe(struct rxe_qp *qp, struct rxe_cqe *cqe, u64 wr_id,
+		     enum ib_wc_status status, enum ib_wc_opcode opcode, u32 byte_len);
+u32 rxe_qp_mtu(const struct rxe_qp *qp);
+int rxe_sge_copy(struct rxe_qp *qp, const struct rxe_sge *sges, u32 num_sge,
+		 u32 offset, void *buf, u32 len, enum rxe_copy_dir dir);
+
+/* rxe_req.c */
+void rxe_req_run(struct rxe_qp *qp, int *budget);
+void rxe_req_rewind(struct rxe_qp *qp, u32 psn);
+
+/* rxe_comp.c */
+void rxe_comp_rcv(struct rxe_qp *qp, struct sk_buff *skb);
+void rxe_comp_timers(struct rxe_qp *qp);
+void rxe_comp_report(struct rxe_qp *qp);
+void rxe_comp_flush(struct rxe_qp *qp);
+void rxe_comp_arm_retry(struct rxe_qp *qp);
+
+/* rxe_resp.c */
+void rxe_resp_rcv(struct rxe_qp *qp, struct sk_buff *skb);
+int rxe_resp_init(struct rxe_qp *qp, u32 max_dest_rd_atomic);
+void rxe_resp_reset(struct rxe_qp *qp);
+void rxe_resp_flush(struct rxe_qp *qp);
+
+/* rxe_recv.c */
+void rxe_rcv(struct rxe_dev *rxe, struct sk_buff *skb);
+
+/* rxe_icrc.c */
+void rxe_icrc_set(struct sk_buff *skb, const struct rxe_pkt *pkt);
+bool rxe_icrc_ok(struct sk_buff *skb, const struct rxe_pkt *pkt);
 
 /* rxe_ah.c */
 int rxe_av_from_attr(struct rxe_av *av, const struct rdma_ah_attr *attr,
@@ -303,6 +428,11 @@ int rxe_dev_newlink(const char *ibdev_name, struct net_device *ndev);
 void rxe_dev_dealloc(struct ib_device *ibdev);
 
 /* rxe_net.c */
+extern struct workqueue_struct *rxe_wq;
+struct sk_buff *rxe_net_alloc(struct rxe_dev *rxe, const struct rxe_av *av,
+			      u8 opcode, u32 paylen);
+int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
+		 struct sk_buff *skb, u16 src_port);
 int rxe_net_init(void);
 void rxe_net_exit(void);
 enum ib_port_state rxe_net_port_state(struct rxe_dev *rxe);

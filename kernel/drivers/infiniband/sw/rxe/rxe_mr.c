@@ -11,6 +11,7 @@
  * in flight before releasing the memory. The structure itself is freed
  * after an RCU grace period, as a failed lookup may still be reading it.
  */
+#include <linux/highmem.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <rdma/ib_umem.h>
@@ -20,6 +21,162 @@
 static struct rxe_mr *to_rmr(struct ib_mr *ibmr)
 {
 	return container_of(ibmr, struct rxe_mr, ibmr);
+}
+
+/* Index the pinned pages, so that an iova turns into a page in O(1). */
+static int rxe_mr_index_pages(struct rxe_mr *mr)
+{
+	struct ib_umem *umem = mr->umem;
+	struct sg_page_iter iter;
+	unsigned long i = 0;
+
+	mr->page_offset = ib_umem_offset(umem);
+	mr->npages = DIV_ROUND_UP(mr->page_offset + umem->length, PAGE_SIZE);
+	mr->pages = kvcalloc(mr->npages, sizeof(*mr->pages), GFP_KERNEL);
+	if (!mr->pages)
+		return -ENOMEM;
+	for_each_sgtable_page(&umem->sgt_append.sgt, &iter, 0) {
+		if (i == mr->npages)
+			break;
+		mr->pages[i++] = sg_page_iter_page(&iter);
+	}
+	return i == mr->npages ? 0 : -EFAULT;
+}
+
+/**
+ * rxe_mr_check() - may @pd use @mr for @access on [@iova, @iova + @len)?
+ * @mr: the MR.
+ * @pd: the PD of the QP asking.
+ * @access: IB_ACCESS_* needed (0 for a local read).
+ * @iova: start of the range.
+ * @len: its length.
+ *
+ * Return: 0, -EACCES for a PD or permission mismatch, -ERANGE for a
+ * range outside the MR.
+ */
+int rxe_mr_check(struct rxe_mr *mr, struct ib_pd *pd, int access, u64 iova,
+		 u64 len)
+{
+	if (mr->ibmr.pd != pd || (mr->access & access) != access)
+		return -EACCES;
+	if (mr->type == RXE_MR_DMA)
+		return 0;
+	if (iova < mr->ibmr.iova || len > mr->ibmr.length ||
+	    iova - mr->ibmr.iova > mr->ibmr.length - len)
+		return -ERANGE;
+	return 0;
+}
+
+/* The page and offset holding @iova of a checked user MR. */
+static struct page *rxe_mr_page(struct rxe_mr *mr, u64 iova, unsigned int *off)
+{
+	u64 pos = iova - mr->ibmr.iova + mr->page_offset;
+
+	*off = pos & ~PAGE_MASK;
+	return mr->pages[pos >> PAGE_SHIFT];
+}
+
+/**
+ * rxe_mr_copy() - copy between a buffer and a range of an MR.
+ * @mr: the MR; the range must have passed rxe_mr_check().
+ * @iova: start of the range.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @dir: RXE_TO_MEM writes the MR, RXE_FROM_MEM reads it.
+ *
+ * Return: 0.
+ */
+int rxe_mr_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len,
+		enum rxe_copy_dir dir)
+{
+	if (mr->type == RXE_MR_DMA) {
+		void *va = (void *)(uintptr_t)iova;
+
+		if (dir == RXE_TO_MEM)
+			memcpy(va, buf, len);
+		else
+			memcpy(buf, va, len);
+		return 0;
+	}
+	while (len) {
+		unsigned int off;
+		struct page *page = rxe_mr_page(mr, iova, &off);
+		u32 n = min_t(u32, len, PAGE_SIZE - off);
+
+		if (dir == RXE_TO_MEM)
+			memcpy_to_page(page, off, buf, n);
+		else
+			memcpy_from_page(buf, page, off, n);
+		iova += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Map the 8 aligned bytes at @iova; unmap with kunmap_local(). */
+static u64 *rxe_mr_map_u64(struct rxe_mr *mr, u64 iova)
+{
+	unsigned int off;
+	struct page *page;
+
+	if (mr->type == RXE_MR_DMA)
+		return (u64 *)(uintptr_t)iova;
+	page = rxe_mr_page(mr, iova, &off);
+	return kmap_local_page(page) + off;
+}
+
+static void rxe_mr_unmap_u64(struct rxe_mr *mr, u64 *p)
+{
+	if (mr->type != RXE_MR_DMA)
+		kunmap_local(p);
+}
+
+/**
+ * rxe_mr_atomic() - perform a remote compare&swap or fetch&add.
+ * @mr: the MR; the 8 bytes at @iova must have passed rxe_mr_check().
+ * @iova: the target, 8-byte aligned.
+ * @opcode: RXE_CMP_SWAP or RXE_FETCH_ADD (low five bits).
+ * @compare: compare value (compare&swap).
+ * @swap_add: swap value or addend.
+ * @orig: set to the value found.
+ *
+ * Return: 0, or -EINVAL for a misaligned target.
+ */
+int rxe_mr_atomic(struct rxe_mr *mr, u64 iova, u8 opcode, u64 compare,
+		  u64 swap_add, u64 *orig)
+{
+	u64 *p;
+
+	if (iova & 7)
+		return -EINVAL;
+	p = rxe_mr_map_u64(mr, iova);
+	if ((opcode & 0x1f) == RXE_CMP_SWAP)
+		*orig = cmpxchg64(p, compare, swap_add);
+	else
+		*orig = atomic64_fetch_add(swap_add, (atomic64_t *)p);
+	rxe_mr_unmap_u64(mr, p);
+	return 0;
+}
+
+/**
+ * rxe_mr_atomic_write() - perform an ATOMIC WRITE: store 8 bytes at once.
+ * @mr: the MR; the 8 bytes at @iova must have passed rxe_mr_check().
+ * @iova: the target, 8-byte aligned.
+ * @value: the 8 bytes, in memory order.
+ *
+ * Return: 0, or -EINVAL for a misaligned target.
+ */
+int rxe_mr_atomic_write(struct rxe_mr *mr, u64 iova, const void *value)
+{
+	u64 *p;
+
+	if (iova & 7)
+		return -EINVAL;
+	p = rxe_mr_map_u64(mr, iova);
+	WRITE_ONCE(*p, get_unaligned((const u64 *)value));
+	rxe_mr_unmap_u64(mr, p);
+	return 0;
 }
 
 /**
@@ -160,6 +317,9 @@ struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 	mr->umem = umem;
 	mr->ibmr.iova = iova;
 	mr->ibmr.length = length;
+	err = rxe_mr_index_pages(mr);
+	if (err)
+		goto err_release;
 
 	err = rxe_mr_publish(to_rdev(ibdev), mr);
 	if (err)
@@ -167,6 +327,7 @@ struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 	return &mr->ibmr;
 
 err_release:
+	kvfree(mr->pages);
 	ib_umem_release(umem);
 err_free:
 	kfree(mr);
@@ -185,6 +346,7 @@ int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata)
 	struct rxe_mr *mr = to_rmr(ibmr);
 
 	rxe_mr_unpublish(to_rdev(ibmr->device), mr);
+	kvfree(mr->pages);
 	if (mr->umem)
 		ib_umem_release(mr->umem);
 	kfree_rcu(mr, rcu);

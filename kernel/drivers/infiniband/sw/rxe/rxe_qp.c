@@ -18,14 +18,22 @@
  *   rxe_qp_enter_err()    flush every posted work request (IBA 10.3.1.1)
  *
  * Locking: qp->state_lock (a mutex) serialises modify, query and destroy;
- * qp->sq_lock and qp->rq_lock cover the kernel's consumer side of each
- * ring. The state is read without the mutex through READ_ONCE().
+ * qp->state_spin covers writes of the state (the engine moves a QP to ERR
+ * without the mutex); the state is read through READ_ONCE(). The engine
+ * (rxe_qp_run(), one work item per QP) is the only consumer of both
+ * rings; qp->sq_lock and qp->rq_lock serialise kernel producers. Modify
+ * may wait for the work item, so the work item never takes state_lock.
  */
+#include <linux/hash.h>
 #include <linux/slab.h>
 #include <rdma/ib_cache.h>
 #include <rdma/uverbs_ioctl.h>
 
 #include "rxe.h"
+
+static void rxe_qp_run(struct work_struct *work);
+static void rxe_qp_retry_timer(struct work_struct *work);
+static void rxe_qp_rnr_timer(struct work_struct *work);
 
 /* The first QPN handed out: 0 and 1 are the special QPs. */
 #define RXE_FIRST_QPN	16
@@ -53,6 +61,133 @@ struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn)
 void rxe_qp_put(struct rxe_qp *qp)
 {
 	rxe_ref_put(&qp->ref);
+}
+
+/**
+ * rxe_qp_kick() - have the QP's engine run (any context).
+ * @qp: the QP.
+ */
+void rxe_qp_kick(struct rxe_qp *qp)
+{
+	if (READ_ONCE(qp->state) != IB_QPS_RESET)
+		queue_work(rxe_wq, &qp->work);
+}
+
+static void rxe_qp_set_state(struct rxe_qp *qp, enum ib_qp_state state)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->state_spin, flags);
+	WRITE_ONCE(qp->state, state);
+	spin_unlock_irqrestore(&qp->state_spin, flags);
+}
+
+/**
+ * rxe_qp_error() - the engine found a fatal error: move to ERR. The
+ * caller (the engine) flushes the rings before it returns.
+ * @qp: the QP.
+ */
+void rxe_qp_error(struct rxe_qp *qp)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->state_spin, flags);
+	if (qp->state != IB_QPS_RESET)
+		WRITE_ONCE(qp->state, IB_QPS_ERR);
+	spin_unlock_irqrestore(&qp->state_spin, flags);
+}
+
+/**
+ * rxe_qp_mtu() - payload bytes per packet on this QP.
+ * @qp: the QP.
+ *
+ * Return: the path MTU (connected QPs) or the port's MTU (UD).
+ */
+u32 rxe_qp_mtu(const struct rxe_qp *qp)
+{
+	if (qp->ibqp.qp_type == IB_QPT_UD)
+		return ib_mtu_enum_to_int(rxe_net_active_mtu(qp_rdev(qp)));
+	return ib_mtu_enum_to_int(qp->attr.path_mtu);
+}
+
+/**
+ * rxe_sge_copy() - copy between a buffer and the memory a scatter list
+ * names, starting @offset bytes into it.
+ * @qp: the QP whose PD the keys must belong to.
+ * @sges: the list (in a ring slot: read once per use).
+ * @num_sge: its length, already bounded by the QP's capacity.
+ * @offset: where in the list's bytes the copy starts.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @dir: RXE_TO_MEM needs local write access; RXE_FROM_MEM reads.
+ *
+ * Return: 0, -EACCES for an unknown key, a PD or access mismatch or a
+ * range outside its MR, -ENOSPC when the list is shorter than
+ * @offset + @len.
+ */
+int rxe_sge_copy(struct rxe_qp *qp, const struct rxe_sge *sges, u32 num_sge,
+		 u32 offset, void *buf, u32 len, enum rxe_copy_dir dir)
+{
+	int access = dir == RXE_TO_MEM ? IB_ACCESS_LOCAL_WRITE : 0;
+	u32 i;
+
+	for (i = 0; i < num_sge && len; i++) {
+		struct rxe_sge sge;
+		struct rxe_mr *mr;
+		u32 n;
+		int err;
+
+		memcpy(&sge, &sges[i], sizeof(sge));
+		if (offset >= sge.length) {
+			offset -= sge.length;
+			continue;
+		}
+		n = min(len, sge.length - offset);
+		mr = rxe_mr_lookup(qp_rdev(qp), sge.lkey);
+		if (!mr)
+			return -EACCES;
+		err = rxe_mr_check(mr, qp->ibqp.pd, access, sge.addr + offset, n);
+		if (!err)
+			err = rxe_mr_copy(mr, sge.addr + offset, buf, n, dir);
+		rxe_mr_put(mr);
+		if (err)
+			return -EACCES;
+		buf += n;
+		len -= n;
+		offset = 0;
+	}
+	return len ? -ENOSPC : 0;
+}
+
+/**
+ * rxe_qp_make_cqe() - fill a completion of this QP in the format of its
+ * CQs (uverbs entries for user QPs).
+ * @qp: the QP.
+ * @cqe: the entry to fill; other fields stay zero.
+ * @wr_id: the work request's id.
+ * @status: the completion status.
+ * @opcode: the completion opcode.
+ * @byte_len: bytes transferred.
+ */
+void rxe_qp_make_cqe(struct rxe_qp *qp, struct rxe_cqe *cqe, u64 wr_id,
+		     enum ib_wc_status status, enum ib_wc_opcode opcode, u32 byte_len)
+{
+	memset(cqe, 0, sizeof(*cqe));
+	if (qp->is_user) {
+		cqe->uibwc.wr_id = wr_id;
+		cqe->uibwc.status = status;
+		cqe->uibwc.opcode = opcode;
+		cqe->uibwc.byte_len = byte_len;
+		cqe->uibwc.qp_num = qp->ibqp.qp_num;
+		cqe->uibwc.port_num = RXE_PORT;
+	} else {
+		cqe->ibwc.wr_id = wr_id;
+		cqe->ibwc.status = status;
+		cqe->ibwc.opcode = opcode;
+		cqe->ibwc.byte_len = byte_len;
+		cqe->ibwc.qp = &qp->ibqp;
+		cqe->ibwc.port_num = RXE_PORT;
+	}
 }
 
 /* Ring element sizes: the WQE header and room for SGEs or inline data. */
@@ -190,6 +325,7 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		return -EINVAL;
 
 	mutex_init(&qp->state_lock);
+	spin_lock_init(&qp->state_spin);
 	spin_lock_init(&qp->sq_lock);
 	spin_lock_init(&qp->rq_lock);
 	rxe_ref_init(&qp->ref);
@@ -198,10 +334,21 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	qp->has_rq = !init->srq;
 	qp->sq_sig_type = init->sq_sig_type;
 
+	INIT_WORK(&qp->work, rxe_qp_run);
+	INIT_DELAYED_WORK(&qp->retry_work, rxe_qp_retry_timer);
+	INIT_DELAYED_WORK(&qp->rnr_work, rxe_qp_rnr_timer);
+	skb_queue_head_init(&qp->rx_queue);
+	rxe_resp_reset(qp);
+
 	err = rxe_qp_make_queues(qp, init, udata, &resp);
 	if (err)
 		return err;
 	rxe_qp_update_caps(qp, &init->cap);
+	qp->swqe = kvcalloc(qp->sq.index_mask + 1, sizeof(*qp->swqe), GFP_KERNEL);
+	if (!qp->swqe) {
+		err = -ENOMEM;
+		goto err_queues;
+	}
 
 	/* Reserve the number; publish the QP only once it is complete. */
 	err = rxe_xa_reserve(&rxe->qp_xa, &qpn,
@@ -210,6 +357,7 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	if (err)
 		goto err_queues;
 	ibqp->qp_num = qpn;
+	qp->src_port = 0xc000 | hash_32(qpn, 14);
 
 	if (udata) {
 		err = ib_copy_to_udata(udata, &resp, sizeof(resp));
@@ -222,6 +370,7 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 err_qpn:
 	xa_erase(&rxe->qp_xa, qpn);
 err_queues:
+	kvfree(qp->swqe);
 	rxe_qp_free_queues(qp);
 	return err;
 }
@@ -230,24 +379,19 @@ err_queues:
 static void rxe_qp_flush_one(struct rxe_qp *qp, struct rxe_cq *cq, u64 wr_id,
 			     enum ib_wc_opcode opcode, bool *fire)
 {
-	struct rxe_cqe cqe = {};
+	struct rxe_cqe cqe;
 
-	if (qp->is_user) {
-		cqe.uibwc.wr_id = wr_id;
-		cqe.uibwc.status = IB_WC_WR_FLUSH_ERR;
-		cqe.uibwc.opcode = opcode;
-		cqe.uibwc.qp_num = qp->ibqp.qp_num;
-	} else {
-		cqe.ibwc.wr_id = wr_id;
-		cqe.ibwc.status = IB_WC_WR_FLUSH_ERR;
-		cqe.ibwc.opcode = opcode;
-		cqe.ibwc.qp = &qp->ibqp;
-	}
+	rxe_qp_make_cqe(qp, &cqe, wr_id, IB_WC_WR_FLUSH_ERR, opcode, 0);
 	rxe_cq_add(cq, &cqe, false, fire);
 }
 
-/* The opcode a flushed send completion reports for a send WQE. */
-static enum ib_wc_opcode rxe_qp_wc_opcode(u32 wr_opcode)
+/**
+ * rxe_wc_opcode() - the completion opcode of a send work request.
+ * @wr_opcode: IB_WR_* of the request.
+ *
+ * Return: the IB_WC_* opcode.
+ */
+enum ib_wc_opcode rxe_wc_opcode(u32 wr_opcode)
 {
 	switch (wr_opcode) {
 	case IB_WR_RDMA_WRITE:
@@ -263,32 +407,35 @@ static enum ib_wc_opcode rxe_qp_wc_opcode(u32 wr_opcode)
 		return IB_WC_LOCAL_INV;
 	case IB_WR_REG_MR:
 		return IB_WC_REG_MR;
+	case RXE_WR_FLUSH:
+		return RXE_WC_FLUSH;
+	case RXE_WR_ATOMIC_WRITE:
+		return RXE_WC_ATOMIC_WRITE;
 	default:
 		return IB_WC_SEND;
 	}
 }
 
 /*
- * Complete every posted send WQE with a flush error. The completions are
- * added under the ring lock, so they keep the order of the work requests;
- * the completion handler runs after it is released, as a kernel consumer
- * may post new work from it.
+ * Complete every send WQE not reported yet with a flush error, in order.
+ * Engine context (or the engine stopped). The completion handler runs
+ * after the loop, as a kernel consumer may post new work from it.
  */
 static void rxe_qp_flush_sq(struct rxe_qp *qp)
 {
 	struct rxe_cq *cq = to_rcq(qp->ibqp.send_cq);
-	unsigned long flags;
 	bool fire = false;
 
-	spin_lock_irqsave(&qp->sq_lock, flags);
 	while (rxe_queue_count(&qp->sq)) {
 		struct rxe_send_wqe *wqe = rxe_queue_consumer_addr(&qp->sq);
 
 		rxe_qp_flush_one(qp, cq, READ_ONCE(wqe->wr.wr_id),
-				 rxe_qp_wc_opcode(READ_ONCE(wqe->wr.opcode)), &fire);
+				 rxe_wc_opcode(READ_ONCE(wqe->wr.opcode)), &fire);
+		qp->swqe[qp->sq.kindex].state = RXE_WQE_NEW;
 		rxe_queue_consume(&qp->sq);
 	}
-	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	qp->req.index = qp->sq.kindex;
+	qp->req.rd_atomic = 0;
 	if (fire)
 		rxe_cq_fire(cq);
 }
@@ -297,21 +444,87 @@ static void rxe_qp_flush_sq(struct rxe_qp *qp)
 static void rxe_qp_flush_rq(struct rxe_qp *qp)
 {
 	struct rxe_cq *cq = to_rcq(qp->ibqp.recv_cq);
-	unsigned long flags;
 	bool fire = false;
 
 	if (!qp->has_rq)
 		return;
-	spin_lock_irqsave(&qp->rq_lock, flags);
 	while (rxe_queue_count(&qp->rq)) {
 		struct rxe_recv_wqe *wqe = rxe_queue_consumer_addr(&qp->rq);
 
 		rxe_qp_flush_one(qp, cq, READ_ONCE(wqe->wr_id), IB_WC_RECV, &fire);
 		rxe_queue_consume(&qp->rq);
 	}
-	spin_unlock_irqrestore(&qp->rq_lock, flags);
 	if (fire)
 		rxe_cq_fire(cq);
+}
+
+/*
+ * The engine: one run handles queued packets, timer events, then sends
+ * what the window allows, and reports finished send WQEs. It requeues
+ * itself when its budget ran out with work left.
+ */
+static void rxe_qp_run(struct work_struct *work)
+{
+	struct rxe_qp *qp = container_of(work, struct rxe_qp, work);
+	int budget = RXE_RUN_BUDGET;
+	struct sk_buff *skb;
+
+	if (READ_ONCE(qp->state) == IB_QPS_RESET) {
+		skb_queue_purge(&qp->rx_queue);
+		return;
+	}
+	while (budget > 0 && (skb = skb_dequeue(&qp->rx_queue))) {
+		budget--;
+		if (READ_ONCE(qp->state) == IB_QPS_ERR)
+			kfree_skb(skb);
+		else if (rxe_pkt(skb)->mask & RXE_M_RESP)
+			rxe_comp_rcv(qp, skb);
+		else
+			rxe_resp_rcv(qp, skb);
+	}
+	if (READ_ONCE(qp->state) != IB_QPS_ERR) {
+		rxe_comp_timers(qp);
+		rxe_req_run(qp, &budget);
+	}
+	rxe_comp_report(qp);
+
+	if (READ_ONCE(qp->state) == IB_QPS_ERR) {
+		skb_queue_purge(&qp->rx_queue);
+		cancel_delayed_work(&qp->retry_work);
+		cancel_delayed_work(&qp->rnr_work);
+		rxe_qp_flush_sq(qp);
+		rxe_resp_flush(qp);
+		rxe_qp_flush_rq(qp);
+		return;
+	}
+	if (budget <= 0 || !skb_queue_empty(&qp->rx_queue))
+		rxe_qp_kick(qp);
+}
+
+static void rxe_qp_retry_timer(struct work_struct *work)
+{
+	struct rxe_qp *qp = container_of(to_delayed_work(work), struct rxe_qp, retry_work);
+
+	atomic_set(&qp->timed_out, 1);
+	rxe_qp_kick(qp);
+}
+
+static void rxe_qp_rnr_timer(struct work_struct *work)
+{
+	struct rxe_qp *qp = container_of(to_delayed_work(work), struct rxe_qp, rnr_work);
+
+	atomic_set(&qp->rnr_done, 1);
+	rxe_qp_kick(qp);
+}
+
+/* Stop the engine: nothing runs or is pending when this returns. */
+static void rxe_qp_stop_engine(struct rxe_qp *qp)
+{
+	cancel_work_sync(&qp->work);
+	cancel_delayed_work_sync(&qp->retry_work);
+	cancel_delayed_work_sync(&qp->rnr_work);
+	cancel_work_sync(&qp->work);	/* a timer may have kicked it */
+	skb_queue_purge(&qp->rx_queue);
 }
 
 static int rxe_qp_check_attr(struct rxe_qp *qp, struct ib_qp_attr *attr, int mask)
@@ -390,44 +603,84 @@ static void rxe_qp_store_attr(struct rxe_qp *qp, const struct ib_qp_attr *attr, 
 		a->path_mig_state = attr->path_mig_state;
 }
 
+/* Called with the engine stopped. */
 static void rxe_qp_enter_reset(struct rxe_qp *qp)
 {
-	unsigned long flags;
+	u32 i;
 
 	/* Posted work is discarded without completions (IBA 10.3.1). */
-	spin_lock_irqsave(&qp->sq_lock, flags);
 	qp->sq.kindex = rxe_queue_peer_index(&qp->sq);
 	smp_store_release(&qp->sq.buf->consumer_index, qp->sq.kindex);
-	spin_unlock_irqrestore(&qp->sq_lock, flags);
 	if (qp->has_rq) {
-		spin_lock_irqsave(&qp->rq_lock, flags);
 		qp->rq.kindex = rxe_queue_peer_index(&qp->rq);
 		smp_store_release(&qp->rq.buf->consumer_index, qp->rq.kindex);
-		spin_unlock_irqrestore(&qp->rq_lock, flags);
 	}
+	for (i = 0; i <= qp->sq.index_mask; i++)
+		qp->swqe[i].state = RXE_WQE_NEW;
+	memset(&qp->req, 0, sizeof(qp->req));
+	memset(&qp->comp, 0, sizeof(qp->comp));
+	qp->req.index = qp->sq.kindex;
+	atomic_set(&qp->timed_out, 0);
+	atomic_set(&qp->rnr_done, 0);
+	rxe_resp_reset(qp);
 	memset(&qp->attr, 0, sizeof(qp->attr));
 }
 
-static void rxe_qp_enter_err(struct rxe_qp *qp)
+/* The path becomes an address vector while the core's GID entry is held. */
+static int rxe_qp_enter_rtr(struct rxe_qp *qp, struct ib_qp_attr *attr, int mask)
 {
-	rxe_qp_flush_sq(qp);
-	rxe_qp_flush_rq(qp);
+	int err;
+
+	if (mask & IB_QP_AV) {
+		err = rxe_av_from_attr(&qp->av, &attr->ah_attr, attr->ah_attr.grh.sgid_attr);
+		if (err)
+			return err;
+	}
+	if (qp->ibqp.qp_type == IB_QPT_RC)
+		return rxe_resp_init(qp, (mask & IB_QP_MAX_DEST_RD_ATOMIC) ?
+				     attr->max_dest_rd_atomic : qp->attr.max_dest_rd_atomic);
+	return 0;
 }
 
-/* Actions of entering @state; the stored attributes are already updated. */
-static void rxe_qp_enter(struct rxe_qp *qp, enum ib_qp_state state)
+/* Called before the attributes are stored: fails without side effects. */
+static int rxe_qp_prepare(struct rxe_qp *qp, struct ib_qp_attr *attr, int mask,
+			  enum ib_qp_state cur, enum ib_qp_state next)
 {
-	switch (state) {
+	if (next == IB_QPS_RTR && cur == IB_QPS_INIT)
+		return rxe_qp_enter_rtr(qp, attr, mask);
+	if ((mask & IB_QP_AV) && next != IB_QPS_RESET)
+		return rxe_av_from_attr(&qp->av, &attr->ah_attr, attr->ah_attr.grh.sgid_attr);
+	return 0;
+}
+
+/* Actions of entering @next; the stored attributes are already updated. */
+static void rxe_qp_enter(struct rxe_qp *qp, enum ib_qp_state cur, enum ib_qp_state next)
+{
+	switch (next) {
 	case IB_QPS_RESET:
+		rxe_qp_stop_engine(qp);
 		rxe_qp_enter_reset(qp);
 		break;
 	case IB_QPS_ERR:
-		rxe_qp_enter_err(qp);
+		/* The engine flushes both rings; wait for it. */
+		queue_work(rxe_wq, &qp->work);
+		flush_work(&qp->work);
+		break;
+	case IB_QPS_RTR:
+		if (cur == IB_QPS_INIT)
+			qp->resp.psn = qp->attr.rq_psn;
+		break;
+	case IB_QPS_RTS:
+		if (cur == IB_QPS_RTR) {
+			qp->req.psn = qp->attr.sq_psn;
+			qp->comp.psn = qp->attr.sq_psn;
+			qp->comp.retry = qp->attr.retry_cnt;
+			qp->comp.rnr_retry = qp->attr.rnr_retry;
+		}
+		rxe_qp_kick(qp);	/* SQD -> RTS: resume */
 		break;
 	case IB_QPS_INIT:	/* port, P_Key, access: stored */
-	case IB_QPS_RTR:	/* path, remote QPN, receive PSN: stored */
-	case IB_QPS_RTS:	/* send PSN, timers: stored */
-	case IB_QPS_SQD:	/* nothing in flight yet to drain */
+	case IB_QPS_SQD:	/* the requester starts no new WQE */
 	case IB_QPS_SQE:
 	default:
 		break;
@@ -468,10 +721,14 @@ int rxe_qp_modify(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 	if (err)
 		goto out;
 
+	err = rxe_qp_prepare(qp, attr, mask, cur, next);
+	if (err)
+		goto out;
+
 	rxe_qp_store_attr(qp, attr, mask);
 	if (mask & IB_QP_STATE) {
-		WRITE_ONCE(qp->state, next);
-		rxe_qp_enter(qp, next);
+		rxe_qp_set_state(qp, next);
+		rxe_qp_enter(qp, cur, next);
 	}
 out:
 	mutex_unlock(&qp->state_lock);
@@ -522,33 +779,146 @@ int rxe_qp_destroy(struct ib_qp *ibqp, struct ib_udata *udata)
 	struct rxe_qp *qp = to_rqp(ibqp);
 
 	xa_erase(&to_rdev(ibqp->device)->qp_xa, ibqp->qp_num);
-	rxe_ref_drain(&qp->ref);
+	rxe_ref_drain(&qp->ref);	/* no packet can be queued any more */
+	rxe_qp_set_state(qp, IB_QPS_RESET);	/* timers kick no more */
+	rxe_qp_stop_engine(qp);
+	rxe_resp_reset(qp);
+	kfree(qp->resp.res);
+	kvfree(qp->swqe);
 	rxe_qp_free_queues(qp);
+	return 0;
+}
+
+/* Fill the opcode-specific part of a kernel send WQE. */
+static int rxe_qp_fill_wr(struct rxe_qp *qp, struct rxe_send_wqe *wqe,
+			  const struct ib_send_wr *wr)
+{
+	struct rxe_send_wr *w = &wqe->wr;
+
+	switch (wr->opcode) {
+	case IB_WR_RDMA_WRITE:
+	case IB_WR_RDMA_WRITE_WITH_IMM:
+	case IB_WR_RDMA_READ:
+		w->wr.rdma.remote_addr = rdma_wr(wr)->remote_addr;
+		w->wr.rdma.rkey = rdma_wr(wr)->rkey;
+		break;
+	case IB_WR_ATOMIC_CMP_AND_SWP:
+	case IB_WR_ATOMIC_FETCH_AND_ADD:
+		w->wr.atomic.remote_addr = atomic_wr(wr)->remote_addr;
+		w->wr.atomic.compare_add = atomic_wr(wr)->compare_add;
+		w->wr.atomic.swap = atomic_wr(wr)->swap;
+		w->wr.atomic.rkey = atomic_wr(wr)->rkey;
+		break;
+	case IB_WR_SEND:
+	case IB_WR_SEND_WITH_IMM:
+	case IB_WR_SEND_WITH_INV:
+		if (qp->ibqp.qp_type == IB_QPT_UD || qp->ibqp.qp_type == IB_QPT_GSI) {
+			const struct ib_ud_wr *ud = ud_wr(wr);
+
+			w->wr.ud.remote_qpn = ud->remote_qpn;
+			w->wr.ud.remote_qkey = ud->remote_qkey;
+			w->wr.ud.pkey_index = ud->pkey_index;
+			w->wr.ud.av = container_of(ud->ah, struct rxe_ah, ibah)->av;
+		}
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Write one kernel send request into the ring. Caller holds sq_lock. */
+static int rxe_qp_post_send_one(struct rxe_qp *qp, const struct ib_send_wr *wr)
+{
+	struct rxe_queue *q = &qp->sq;
+	u32 prod = READ_ONCE(q->buf->producer_index) & q->index_mask;
+	struct rxe_send_wqe *wqe;
+	u32 length = 0;
+	int i, err;
+
+	if (wr->num_sge > qp->cap.max_send_sge)
+		return -EINVAL;
+	if (((prod + 1) & q->index_mask) == (READ_ONCE(q->kindex) & q->index_mask))
+		return -ENOMEM;
+
+	wqe = rxe_queue_addr(q, prod);
+	memset(wqe, 0, sizeof(*wqe));
+	wqe->wr.wr_id = wr->wr_id;
+	wqe->wr.opcode = wr->opcode;
+	wqe->wr.send_flags = wr->send_flags;
+	if (wr->opcode == IB_WR_SEND_WITH_INV)
+		wqe->wr.ex.invalidate_rkey = wr->ex.invalidate_rkey;
+	else
+		wqe->wr.ex.imm_data = wr->ex.imm_data;
+	err = rxe_qp_fill_wr(qp, wqe, wr);
+	if (err)
+		return err;
+
+	for (i = 0; i < wr->num_sge; i++)
+		length += wr->sg_list[i].length;
+	if (wr->send_flags & IB_SEND_INLINE) {
+		u8 *p = wqe->dma.inline_data;
+
+		if (length > qp->cap.max_inline_data)
+			return -EINVAL;
+		for (i = 0; i < wr->num_sge; i++) {
+			memcpy(p, (void *)(uintptr_t)wr->sg_list[i].addr, wr->sg_list[i].length);
+			p += wr->sg_list[i].length;
+		}
+	} else {
+		for (i = 0; i < wr->num_sge; i++) {
+			wqe->dma.sge[i].addr = wr->sg_list[i].addr;
+			wqe->dma.sge[i].length = wr->sg_list[i].length;
+			wqe->dma.sge[i].lkey = wr->sg_list[i].lkey;
+		}
+		wqe->dma.num_sge = wr->num_sge;
+	}
+	wqe->dma.length = length;
+	wqe->dma.resid = length;
+	smp_store_release(&q->buf->producer_index, (prod + 1) & q->index_mask);
 	return 0;
 }
 
 /**
  * rxe_qp_post_send() - post_send verb. For a user QP this is the doorbell
- * (the WQEs are already in the ring).
+ * (the WQEs are already in the ring); kernel QPs pass their requests.
  * @ibqp: the QP.
  * @wr: the work requests (NULL for a user doorbell).
  * @bad_wr: set to the first request not posted.
  *
- * Return: 0; -EOPNOTSUPP for kernel senders (no send engine yet).
+ * Return: 0; -EINVAL (RESET or INIT state, bad opcode or SGE count),
+ * -ENOMEM (ring full).
  */
 int rxe_qp_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		     const struct ib_send_wr **bad_wr)
 {
 	struct rxe_qp *qp = to_rqp(ibqp);
+	enum ib_qp_state state = READ_ONCE(qp->state);
+	unsigned long flags;
+	int err = 0;
 
-	if (!qp->is_user) {
-		*bad_wr = wr;
-		return -EOPNOTSUPP;
+	if (qp->is_user) {
+		rxe_qp_kick(qp);
+		/* Requests posted in the error state complete flushed at once. */
+		if (state == IB_QPS_ERR)
+			flush_work(&qp->work);
+		return 0;
 	}
-	/* Requests posted in the error state complete flushed at once. */
-	if (READ_ONCE(qp->state) == IB_QPS_ERR)
-		rxe_qp_flush_sq(qp);
-	return 0;
+	if (state == IB_QPS_RESET || state == IB_QPS_INIT) {
+		*bad_wr = wr;
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	for (; wr; wr = wr->next) {
+		err = rxe_qp_post_send_one(qp, wr);
+		if (err) {
+			*bad_wr = wr;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	rxe_qp_kick(qp);
+	return err;
 }
 
 /* Write one kernel receive request into the ring. Caller holds rq_lock. */
@@ -613,7 +983,8 @@ int rxe_qp_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 	}
 	spin_unlock_irqrestore(&qp->rq_lock, flags);
 
+	/* In ERR the engine flushes it; an RNR-waiting peer retries anyway. */
 	if (READ_ONCE(qp->state) == IB_QPS_ERR)
-		rxe_qp_flush_rq(qp);
+		rxe_qp_kick(qp);
 	return err;
 }

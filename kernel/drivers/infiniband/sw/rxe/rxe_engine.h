@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rxe_engine.h - state of the packet engine of a QP.
+ *
+ * Each QP has one work item (rxe_qp_run() in rxe_qp.c) that runs the
+ * three machines of the RC transport, never concurrently with itself:
+ *
+ *   responder  (rxe_resp.c)  requests in, data placed, ACK/NAK/READ
+ *                            responses out, receive WQEs completed
+ *   completer  (rxe_comp.c)  ACKs, NAKs and responses in, send WQEs
+ *                            completed in order, retransmission decided
+ *   requester  (rxe_req.c)   send WQEs out as packets, within the PSN
+ *                            window and the RDMA READ/atomic limit
+ *
+ * The work item is the only consumer of the SQ and the RQ, so the
+ * machines touch their state without locks. Packets reach it through
+ * qp->rx_queue; timers are delayed works that only kick it.
+ */
+#ifndef RXE_ENGINE_H
+#define RXE_ENGINE_H
+
+#include <linux/workqueue.h>
+#include <rdma/rdma_user_rxe.h>
+
+/* Packets the requester may have unacknowledged. */
+#define RXE_WINDOW_PSNS		128
+/* The requester asks for an ACK at least this often within a message. */
+#define RXE_PKTS_PER_ACKREQ	64
+/* Work done per run of the work item before it requeues itself. */
+#define RXE_RUN_BUDGET		256
+
+/* Work request opcodes of the uAPI not known to every kernel's verbs. */
+#define RXE_WR_FLUSH		14
+#define RXE_WR_ATOMIC_WRITE	15
+#define RXE_WC_FLUSH		8
+#define RXE_WC_ATOMIC_WRITE	9
+
+/* ibv_wc_flags as libibverbs defines them (user CQEs). */
+#define RXE_UWC_GRH		BIT(0)
+#define RXE_UWC_WITH_IMM	BIT(1)
+#define RXE_UWC_WITH_INV	BIT(3)
+
+/* The FLUSH work request as the uAPI lays it over wr.wr (6.2 and later). */
+struct rxe_wr_flush {
+	__aligned_u64 remote_addr;
+	__u32 length;
+	__u32 rkey;
+	__u8 type;
+	__u8 level;
+};
+
+/* Life of a send WQE. */
+enum rxe_wqe_state {
+	RXE_WQE_NEW,		/* in the ring, not looked at yet */
+	RXE_WQE_SENDING,	/* packets left to send */
+	RXE_WQE_SENT,		/* all sent, waiting for the responder */
+	RXE_WQE_DONE,		/* finished (status says how), to be reported */
+};
+
+/**
+ * struct rxe_swqe - the kernel's copy and progress of one send WQE; one
+ * per SQ slot. Scatter lists and inline data stay in the ring slot,
+ * which user space may not reuse before the completion.
+ * @wr: the work request, copied from the ring when first seen.
+ * @av: UD: the destination.
+ * @length: message length in bytes.
+ * @num_sge: SGEs in the ring slot (checked against the QP's cap).
+ * @mask: RXE_M_* class of the operation (SEND, WRITE, READ, ...).
+ * @state: see enum rxe_wqe_state.
+ * @status: the completion status once DONE.
+ * @first_psn: PSN of the first packet (or READ response).
+ * @last_psn: PSN of the last packet (or expected READ response).
+ * @sent: bytes sent (requester cursor).
+ * @done: READ: bytes of the response placed.
+ * @rd_atomic: holds one of the QP's RDMA READ/atomic slots.
+ * @inline_data: payload is in the ring slot, not behind SGEs.
+ */
+struct rxe_swqe {
+	struct rxe_send_wr wr;
+	struct rxe_av av;
+	u32 length;
+	u32 num_sge;
+	u32 mask;
+	enum rxe_wqe_state state;
+	enum ib_wc_status status;
+	u32 first_psn;
+	u32 last_psn;
+	u32 sent;
+	u32 done;
+	bool rd_atomic;
+	bool inline_data;
+};
+
+/**
+ * struct rxe_req - requester state.
+ * @index: ring index of the next WQE to send from.
+ * @psn: the next PSN to use.
+ * @rd_atomic: READ/atomic requests outstanding.
+ * @noack: packets sent since the last AckReq.
+ * @rnr_wait: an RNR NAK stopped us until the RNR timer fires.
+ */
+struct rxe_req {
+	u32 index;
+	u32 psn;
+	u32 rd_atomic;
+	u32 noack;
+	bool rnr_wait;
+};
+
+/**
+ * struct rxe_comp - completer state.
+ * @psn: the oldest PSN not acknowledged yet.
+ * @retry: transport retries left (retry_cnt).
+ * @rnr_retry: RNR retries left (7: unlimited).
+ * @progress: an ACK or response moved @psn since the timer was armed.
+ */
+struct rxe_comp {
+	u32 psn;
+	u8 retry;
+	u8 rnr_retry;
+	bool progress;
+};
+
+/* A responder resource: an RDMA READ or atomic that may be asked again. */
+enum rxe_res_type {
+	RXE_RES_NONE,
+	RXE_RES_READ,
+	RXE_RES_ATOMIC,		/* also ATOMIC WRITE and FLUSH: replay the ack */
+};
+
+/**
+ * struct rxe_res - responder resource (IBA 9.7.5.1.4 duplicate requests).
+ * @type: what it remembers.
+ * @opcode: the request's opcode.
+ * @first_psn: PSN of the request (and of the first response).
+ * @last_psn: PSN of the last response.
+ * @va: READ: remote address of the first response's data.
+ * @rkey: READ: the rkey.
+ * @length: READ: total length.
+ * @orig: atomic: the value returned.
+ */
+struct rxe_res {
+	enum rxe_res_type type;
+	u8 opcode;
+	u32 first_psn;
+	u32 last_psn;
+	u64 va;
+	u32 rkey;
+	u32 length;
+	u64 orig;
+};
+
+/**
+ * struct rxe_resp - responder state.
+ * @psn: the next PSN expected.
+ * @msn: message sequence number (count of completed requests).
+ * @last_op: opcode of the last packet accepted (for sequence checks).
+ * @nak_sent: a PSN sequence error NAK was sent; no other until the
+ *	expected packet arrives.
+ * @recv_active: a receive WQE is taken by a SEND in progress.
+ * @recv: the kernel copy of that WQE's header.
+ * @recv_offset: bytes of the SEND placed so far.
+ * @write_mr: the MR of the RDMA WRITE in progress (reference held).
+ * @write_va: where its next payload goes.
+ * @write_resid: bytes of it still to come.
+ * @write_len: its total length (the RETH's DMA length).
+ * @res: the resources, @res_count of them (max_dest_rd_atomic).
+ * @res_next: the slot the next READ/atomic takes.
+ * @res_count: number of slots.
+ */
+struct rxe_resp {
+	u32 psn;
+	u32 msn;
+	u8 last_op;
+	bool nak_sent;
+	bool recv_active;
+	struct rxe_recv_wqe recv;
+	u32 recv_offset;
+	struct rxe_mr *write_mr;
+	u64 write_va;
+	u32 write_resid;
+	u32 write_len;
+	struct rxe_res *res;
+	u32 res_next;
+	u32 res_count;
+};
+
+#endif /* RXE_ENGINE_H */
