@@ -29,6 +29,7 @@ import glob
 import gzip
 import hashlib
 import os
+import shlex
 import re
 import select
 import shutil
@@ -298,6 +299,10 @@ class Boot:
         with open(os.path.join(self.resdir, "run.conf"), "w") as f:
             f.write(f"RXE_TARGET={self.target.name}\nRXE_MODE={self.mode}\n"
                     f"RXE_SWAP={1 if swap else 0}\n")
+            # RXE_T_* of the host environment reach the tests (test knobs).
+            for k, v in sorted(os.environ.items()):
+                if k.startswith("RXE_T_") and k[6:].replace("_", "").isalnum():
+                    f.write(f"export {k}={shlex.quote(v)}\n")
         with open(os.path.join(self.resdir, "tests.list"), "w") as f:
             for t in self.tests:
                 f.write(f"{t.name}\t{t.kind}\t{t.path}\t{t.opts['timeout']}\t"

@@ -4,6 +4,7 @@
 
   pyverbs_compare.py STOCK OURS GAPS_FILE
   pyverbs_compare.py --to-run STOCK GAPS_FILE   (what ours must run)
+  pyverbs_compare.py --gaps-to-run STOCK GAPS_FILE  (the gaps stock passes)
 
 Prints the counts and every test that passes on stock but not on ours.
 A test named in GAPS_FILE (one id per line, '#' comments) is a known gap:
@@ -33,9 +34,11 @@ def load_gaps(path):
 
 
 def main():
-    if sys.argv[1] == "--to-run":
+    if sys.argv[1] in ("--to-run", "--gaps-to-run"):
         stock, gaps = load(sys.argv[2]), load_gaps(sys.argv[3])
-        for t in sorted(t for t, (s, _) in stock.items() if s == "ok" and t not in gaps):
+        want_gap = sys.argv[1] == "--gaps-to-run"
+        for t in sorted(t for t, (s, _) in stock.items()
+                        if s == "ok" and (t in gaps) == want_gap):
             print(t)
         return 0
     stock, ours = load(sys.argv[1]), load(sys.argv[2])
@@ -49,7 +52,10 @@ def main():
     regress = [t for t in missing if t not in gaps]
     known = [t for t in missing if t in gaps]
     print(f"# {len(passing)} pass on stock; {len(passing) - len(missing)} of them pass on "
-          f"ours; {len(known)} known gaps (not run on ours); {len(regress)} regressions")
+          f"ours; {len(known)} known gaps; {len(regress)} regressions")
+    for t in known:
+        if t in ours and ours[t][0] == "ok":
+            print(f"GAP-NOW-PASSES {t}")
     for t in regress:
         st, why = ours.get(t, ("absent", "not run"))
         print(f"REGRESSION {t}: {st} {why}")

@@ -213,7 +213,9 @@ int main(void)
 	a.qp_state = IBV_QPS_RTS;
 	CHECK(modify(qp, &a, IBV_QP_STATE) == 0);
 
-	/* ERR flushes everything posted, in order */
+	/* ERR flushes everything posted, in order (posted in SQD: not sent) */
+	a.qp_state = IBV_QPS_SQD;
+	CHECK(modify(qp, &a, IBV_QP_STATE) == 0);
 	for (i = 0; i < 3; i++)
 		post_send(qp, 0x200 + i, buf, mr);
 	a.qp_state = IBV_QPS_ERR;
