@@ -138,3 +138,122 @@ void rt_qp_to_err(struct ibv_qp *qp)
 	if (ibv_modify_qp(qp, &a, IBV_QP_STATE))
 		rt_fail("QP to ERR: %s", strerror(errno));
 }
+
+void rt_rc_connect(struct ibv_qp *qp, uint32_t dest_qpn, const struct rt_rc_opts *o)
+{
+	struct ibv_port_attr port;
+	union ibv_gid gid;
+	int gid_index = rt_ipv4_gid(qp->context, &gid);
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_INIT, .port_num = 1,
+		.qp_access_flags = o->access,
+	};
+
+	if (ibv_query_port(qp->context, 1, &port))
+		rt_fail("ibv_query_port: %s", strerror(errno));
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+				  IBV_QP_ACCESS_FLAGS))
+		rt_fail("QP %u to INIT: %s", qp->qp_num, strerror(errno));
+	a = (struct ibv_qp_attr){
+		.qp_state = IBV_QPS_RTR,
+		.path_mtu = o->mtu ? o->mtu : IBV_MTU_1024,
+		.dest_qp_num = dest_qpn, .rq_psn = 0x1000,
+		.max_dest_rd_atomic = 16, .min_rnr_timer = o->min_rnr_timer,
+		.ah_attr = { .is_global = 1, .port_num = 1,
+			     .grh = { .dgid = gid, .sgid_index = gid_index, .hop_limit = 64 } },
+	};
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
+				  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
+				  IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER))
+		rt_fail("QP %u to RTR: %s", qp->qp_num, strerror(errno));
+	a = (struct ibv_qp_attr){
+		.qp_state = IBV_QPS_RTS, .sq_psn = 0x1000,
+		.timeout = o->timeout, .retry_cnt = o->retry_cnt,
+		.rnr_retry = o->rnr_retry, .max_rd_atomic = 16,
+	};
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN | IBV_QP_TIMEOUT |
+				  IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
+				  IBV_QP_MAX_QP_RD_ATOMIC))
+		rt_fail("QP %u to RTS: %s", qp->qp_num, strerror(errno));
+}
+
+void rt_rc_pair(struct rt_rc_pair *p, struct ibv_pd *pd, const struct rt_rc_opts *o)
+{
+	struct ibv_qp_init_attr init = {
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 64, .max_recv_wr = 64,
+			 .max_send_sge = 4, .max_recv_sge = 4, .max_inline_data = 64 },
+	};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		p->cq[i] = ibv_create_cq(pd->context, 128, NULL, NULL, 0);
+		if (!p->cq[i])
+			rt_fail("ibv_create_cq: %s", strerror(errno));
+		init.send_cq = init.recv_cq = p->cq[i];
+		p->qp[i] = ibv_create_qp(pd, &init);
+		if (!p->qp[i])
+			rt_fail("ibv_create_qp: %s", strerror(errno));
+	}
+	rt_rc_connect(p->qp[0], p->qp[1]->qp_num, o);
+	rt_rc_connect(p->qp[1], p->qp[0]->qp_num, o);
+}
+
+void rt_rc_pair_destroy(struct rt_rc_pair *p)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (ibv_destroy_qp(p->qp[i]) || ibv_destroy_cq(p->cq[i]))
+			rt_fail("destroying a QP pair: %s", strerror(errno));
+	}
+}
+
+struct ibv_wc rt_wait_wc(struct ibv_cq *cq, int secs)
+{
+	struct timespec start, now;
+	struct ibv_wc wc;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		n = ibv_poll_cq(cq, 1, &wc);
+		if (n < 0)
+			rt_fail("ibv_poll_cq: %d", n);
+		if (n)
+			return wc;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > secs)
+			rt_fail("no completion within %d s", secs);
+		usleep(200);
+	}
+}
+
+struct ibv_wc rt_expect_wc(struct ibv_cq *cq, enum ibv_wc_status status, uint64_t wr_id)
+{
+	struct ibv_wc wc = rt_wait_wc(cq, 30);
+
+	if (wc.status != status || wc.wr_id != wr_id)
+		rt_fail("completion wr_id %#llx status %s (%d); expected wr_id %#llx status %s",
+			(unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status), wc.status,
+			(unsigned long long)wr_id, ibv_wc_status_str(status));
+	return wc;
+}
+
+uint64_t rt_counter(const char *name)
+{
+	char path[256];
+	unsigned long long v;
+	FILE *f;
+
+	usleep(20000);	/* the core caches counter reads for up to a jiffy */
+	snprintf(path, sizeof(path), "/sys/class/infiniband/%s/ports/1/hw_counters/%s",
+		 rt_dev_name(), name);
+	f = fopen(path, "r");
+	if (!f)
+		rt_fail("cannot read counter %s: %s", path, strerror(errno));
+	if (fscanf(f, "%llu", &v) != 1)
+		rt_fail("bad counter %s", path);
+	fclose(f);
+	return v;
+}

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
 #include <infiniband/verbs.h>
 
 #define TEST_SKIP 77
@@ -53,5 +56,31 @@ void rt_qp_to_err(struct ibv_qp *qp);
 
 /* Run a shell command, fail the test if it does not exit 0. */
 void rt_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Connection parameters of rt_rc_pair() / rt_rc_connect(). */
+struct rt_rc_opts {
+	int access;		/* IBV_ACCESS_* the QPs allow their peer */
+	enum ibv_mtu mtu;	/* 0: 1024 */
+	uint8_t timeout, retry_cnt, rnr_retry, min_rnr_timer;
+};
+
+/* Two RC QPs of one device connected to each other, each with its CQ. */
+struct rt_rc_pair {
+	struct ibv_cq *cq[2];
+	struct ibv_qp *qp[2];
+};
+
+/* Move a fresh RC QP through INIT and RTR to RTS, its path our IPv4 GID. */
+void rt_rc_connect(struct ibv_qp *qp, uint32_t dest_qpn, const struct rt_rc_opts *o);
+void rt_rc_pair(struct rt_rc_pair *p, struct ibv_pd *pd, const struct rt_rc_opts *o);
+void rt_rc_pair_destroy(struct rt_rc_pair *p);
+
+/* Poll @cq until one completion arrives; fail after @secs seconds. */
+struct ibv_wc rt_wait_wc(struct ibv_cq *cq, int secs);
+/* The next completion of @cq must have @status and @wr_id. */
+struct ibv_wc rt_expect_wc(struct ibv_cq *cq, enum ibv_wc_status status, uint64_t wr_id);
+
+/* A hardware counter of the device under test (sysfs hw_counters). */
+uint64_t rt_counter(const char *name);
 
 #endif /* RXE_TEST_H */

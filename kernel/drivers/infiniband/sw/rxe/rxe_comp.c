@@ -145,6 +145,9 @@ static void rxe_comp_rnr(struct rxe_qp *qp, struct rxe_pkt *pkt, u8 syn)
 	}
 	if (qp->comp.rnr_retry != 7)	/* 7: retry forever */
 		qp->comp.rnr_retry--;
+	/* the responder answered: the transport timer sees progress */
+	qp->comp.progress = true;
+	qp->comp.retry = qp->attr.retry_cnt;
 	rxe_req_rewind(qp, pkt->psn);
 	qp->req.rnr_wait = true;
 	queue_delayed_work(rxe_wq, &qp->rnr_work,

@@ -27,6 +27,15 @@
 /** rxe_wq - runs the QPs' engines (process context: faults may sleep). */
 struct workqueue_struct *rxe_wq;
 
+/*
+ * Test hook: drop every Nth packet we send (0: none), so that tests can
+ * prove retransmission on a wire that loses nothing, loopback included.
+ */
+static unsigned int drop_tx_every;
+module_param(drop_tx_every, uint, 0644);
+MODULE_PARM_DESC(drop_tx_every, "test hook: drop every Nth packet sent (0: off)");
+static atomic_t rxe_tx_count;
+
 static struct socket *rxe_sock4;
 static struct socket *rxe_sock6;
 
@@ -170,8 +179,14 @@ int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
 {
 	struct rxe_pkt *pkt = rxe_pkt(skb);
 	struct rxe_pkt view = *pkt;
+	unsigned int every = READ_ONCE(drop_tx_every);
 	int err;
 
+	if (every && (unsigned int)atomic_inc_return(&rxe_tx_count) % every == 0) {
+		rxe_count(rxe, RXE_CNT_TEST_DROP);
+		kfree_skb(skb);
+		return 0;
+	}
 	rxe_net_push_udp(skb, src_port);
 	if (av->network_type == RXE_NETWORK_TYPE_IPV6)
 		err = rxe_net_route6(rxe, av, skb);

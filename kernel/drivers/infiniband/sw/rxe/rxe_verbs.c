@@ -112,6 +112,42 @@ static int rxe_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 	return 0;
 }
 
+/* Names of enum rxe_counter, as `rdma statistic` and sysfs show them. */
+static const struct rdma_stat_desc rxe_counter_desc[RXE_CNT_NUM] = {
+	[RXE_CNT_SENT_PKTS]		= { .name = "sent_pkts" },
+	[RXE_CNT_RCVD_PKTS]		= { .name = "rcvd_pkts" },
+	[RXE_CNT_DROP_HDR]		= { .name = "rcvd_bad_header" },
+	[RXE_CNT_DROP_ICRC]		= { .name = "rcvd_icrc_err" },
+	[RXE_CNT_DROP_QP]		= { .name = "rcvd_no_qp" },
+	[RXE_CNT_DUP_REQ]		= { .name = "duplicate_request" },
+	[RXE_CNT_SEQ_ERR_SENT]		= { .name = "out_of_seq_request" },
+	[RXE_CNT_SEQ_ERR_RCVD]		= { .name = "rcvd_seq_err" },
+	[RXE_CNT_RNR_SENT]		= { .name = "send_rnr_err" },
+	[RXE_CNT_RNR_RCVD]		= { .name = "rcvd_rnr_err" },
+	[RXE_CNT_RETRANS_TIMEOUT]	= { .name = "retrans_timeout" },
+	[RXE_CNT_RETRY_EXCEEDED]	= { .name = "retry_exceeded_err" },
+	[RXE_CNT_RNR_RETRY_EXCEEDED]	= { .name = "retry_rnr_exceeded_err" },
+	[RXE_CNT_SEND_ERR]		= { .name = "send_err" },
+	[RXE_CNT_TEST_DROP]		= { .name = "test_dropped" },
+};
+
+static struct rdma_hw_stats *rxe_alloc_hw_port_stats(struct ib_device *ibdev, u32 port)
+{
+	return rdma_alloc_hw_stats_struct(rxe_counter_desc, RXE_CNT_NUM,
+					  0);	/* always fresh: tests read them back to back */
+}
+
+static int rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
+			    u32 port, int index)
+{
+	struct rxe_dev *rxe = to_rdev(ibdev);
+	int i;
+
+	for (i = 0; i < RXE_CNT_NUM; i++)
+		stats->value[i] = atomic64_read(&rxe->counters[i]);
+	return RXE_CNT_NUM;
+}
+
 COMPAT_DEFINE_CREATE_CQ(rxe_create_cq_op, rxe_cq_create)
 COMPAT_DEFINE_RESIZE_CQ(rxe_resize_cq_op, rxe_cq_resize)
 
@@ -152,6 +188,8 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.get_dma_mr = rxe_mr_get_dma,
 	.reg_user_mr = rxe_reg_user_mr_op,
 	.dereg_mr = rxe_mr_dereg,
+	.alloc_hw_port_stats = rxe_alloc_hw_port_stats,
+	.get_hw_stats = rxe_get_hw_stats,
 
 	INIT_RDMA_OBJ_SIZE(ib_ah, rxe_ah, ibah),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, rxe_ucontext, ibuc),
