@@ -105,7 +105,7 @@ void rxe_qp_error(struct rxe_qp *qp)
  */
 u32 rxe_qp_mtu(const struct rxe_qp *qp)
 {
-	if (qp->ibqp.qp_type == IB_QPT_UD)
+	if (qp->ibqp.qp_type == IB_QPT_UD || qp->ibqp.qp_type == IB_QPT_GSI)
 		return ib_mtu_enum_to_int(rxe_net_active_mtu(qp_rdev(qp)));
 	return ib_mtu_enum_to_int(qp->attr.path_mtu);
 }
@@ -229,6 +229,10 @@ static int rxe_qp_check_init(struct ib_device *ibdev, const struct ib_qp_init_at
 	case IB_QPT_UC:
 	case IB_QPT_UD:
 		break;
+	case IB_QPT_GSI:
+		if (init->port_num != RXE_PORT)
+			return -EINVAL;
+		break;
 	default:
 		ibdev_dbg(ibdev, "create_qp: type %d not supported\n", init->qp_type);
 		return -EOPNOTSUPP;
@@ -351,9 +355,16 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	}
 
 	/* Reserve the number; publish the QP only once it is complete. */
-	err = rxe_xa_reserve(&rxe->qp_xa, &qpn,
-			     XA_LIMIT(RXE_FIRST_QPN, RXE_FIRST_QPN + RXE_MAX_QP - 1),
-			     &rxe->qp_next, GFP_KERNEL);
+	if (init->qp_type == IB_QPT_GSI) {
+		qpn = 1;	/* the GSI QP's number is fixed (IBA 3.5.8) */
+		err = xa_insert(&rxe->qp_xa, qpn, XA_ZERO_ENTRY, GFP_KERNEL);
+		if (err == -EBUSY)
+			err = -EEXIST;
+	} else {
+		err = rxe_xa_reserve(&rxe->qp_xa, &qpn,
+				     XA_LIMIT(RXE_FIRST_QPN, RXE_FIRST_QPN + RXE_MAX_QP - 1),
+				     &rxe->qp_next, GFP_KERNEL);
+	}
 	if (err)
 		goto err_queues;
 	ibqp->qp_num = qpn;
@@ -897,16 +908,17 @@ int rxe_qp_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 	unsigned long flags;
 	int err = 0;
 
+	/* IBA 10.8.2: no send work may be posted before RTS. */
+	if (state == IB_QPS_RESET || state == IB_QPS_INIT || state == IB_QPS_RTR) {
+		*bad_wr = wr;
+		return -EINVAL;
+	}
 	if (qp->is_user) {
 		rxe_qp_kick(qp);
 		/* Requests posted in the error state complete flushed at once. */
 		if (state == IB_QPS_ERR)
 			flush_work(&qp->work);
 		return 0;
-	}
-	if (state == IB_QPS_RESET || state == IB_QPS_INIT) {
-		*bad_wr = wr;
-		return -EINVAL;
 	}
 	spin_lock_irqsave(&qp->sq_lock, flags);
 	for (; wr; wr = wr->next) {

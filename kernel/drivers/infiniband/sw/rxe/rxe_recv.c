@@ -50,6 +50,7 @@ static bool rxe_rcv_transport_ok(const struct rxe_qp *qp, u8 opcode)
 	case IB_QPT_UC:
 		return RXE_OP_TRANSPORT(opcode) == RXE_OP_UC;
 	case IB_QPT_UD:
+	case IB_QPT_GSI:
 		return RXE_OP_TRANSPORT(opcode) == RXE_OP_UD;
 	default:
 		return false;

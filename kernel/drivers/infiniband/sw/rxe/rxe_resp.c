@@ -17,7 +17,12 @@
  * out when the requester asked for one (or an atomic/READ response).
  * NAKs other than sequence errors and RNR move the QP to ERR.
  */
+#include <linux/ip.h>
+#include <rdma/ib_mad.h>
+
 #include "rxe.h"
+
+#define RXE_GRH_SIZE	40
 
 /* The operation a class of failure NAKs with. */
 enum rxe_resp_err {
@@ -510,6 +515,69 @@ static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		rxe_resp_send_ack(qp, RXE_AETH_ACK_UNLIMITED, pkt->psn);
 }
 
+/* The GRH a UD receive starts with: for IPv4 its last 20 bytes (RoCEv2). */
+static void rxe_resp_ud_grh(struct sk_buff *skb, u8 *grh, bool *ipv6)
+{
+	u8 *ip = skb_network_header(skb);
+
+	memset(grh, 0, RXE_GRH_SIZE);
+	*ipv6 = (ip[0] >> 4) == 6;
+	if (*ipv6)
+		memcpy(grh, ip, RXE_GRH_SIZE);
+	else
+		memcpy(grh + RXE_GRH_SIZE - sizeof(struct iphdr), ip, sizeof(struct iphdr));
+}
+
+/*
+ * UD and GSI: a single-packet SEND into the next receive WQE, after the
+ * GRH. A wrong Q_Key or no receive WQE drops the datagram (IBA 9.6.2).
+ */
+static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *pkt)
+{
+	struct rxe_deth *deth = rxe_ext(pkt, RXE_HDR_DETH);
+	u32 qkey = qp->ibqp.qp_type == IB_QPT_GSI ? IB_QP1_QKEY : qp->attr.qkey;
+	u8 grh[RXE_GRH_SIZE];
+	struct rxe_recv_wqe *rw;
+	enum ib_wc_status status = IB_WC_SUCCESS;
+	struct rxe_cqe cqe;
+	bool ipv6;
+
+	if (be32_to_cpu(deth->qkey) != qkey || rxe_resp_take_recv(qp)) {
+		rxe_count(pkt->rxe, RXE_CNT_DROP_QP);
+		return;
+	}
+	rw = rxe_queue_consumer_addr(&qp->rq);
+	rxe_resp_ud_grh(skb, grh, &ipv6);
+	if (rxe_sge_copy(qp, rw->dma.sge, qp->resp.recv.dma.num_sge, 0, grh,
+			 RXE_GRH_SIZE, RXE_TO_MEM) ||
+	    rxe_sge_copy(qp, rw->dma.sge, qp->resp.recv.dma.num_sge, RXE_GRH_SIZE,
+			 rxe_payload(pkt), pkt->paylen, RXE_TO_MEM))
+		status = IB_WC_LOC_LEN_ERR;
+
+	rxe_qp_make_cqe(qp, &cqe, qp->resp.recv.wr_id, status, IB_WC_RECV,
+			status == IB_WC_SUCCESS ? RXE_GRH_SIZE + pkt->paylen : 0);
+	if (qp->is_user) {
+		cqe.uibwc.src_qp = be32_to_cpu(deth->sqp) & RXE_QPN_MASK;
+		cqe.uibwc.wc_flags = RXE_UWC_GRH;
+		if (pkt->mask & RXE_M_IMMDT) {
+			cqe.uibwc.wc_flags |= RXE_UWC_WITH_IMM;
+			cqe.uibwc.ex.imm_data =
+				(__force u32)*(__be32 *)rxe_ext(pkt, RXE_HDR_IMMDT);
+		}
+	} else {
+		cqe.ibwc.src_qp = be32_to_cpu(deth->sqp) & RXE_QPN_MASK;
+		cqe.ibwc.wc_flags = IB_WC_GRH | IB_WC_WITH_NETWORK_HDR_TYPE;
+		cqe.ibwc.network_hdr_type = ipv6 ? RDMA_NETWORK_IPV6 : RDMA_NETWORK_IPV4;
+		if (pkt->mask & RXE_M_IMMDT) {
+			cqe.ibwc.wc_flags |= IB_WC_WITH_IMM;
+			cqe.ibwc.ex.imm_data = *(__be32 *)rxe_ext(pkt, RXE_HDR_IMMDT);
+		}
+	}
+	qp->resp.recv_active = false;
+	rxe_queue_consume(&qp->rq);
+	rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, rxe_bth_se(pkt));
+}
+
 /**
  * rxe_resp_rcv() - a request from the peer (engine context).
  * @qp: the QP.
@@ -524,6 +592,8 @@ void rxe_resp_rcv(struct rxe_qp *qp, struct sk_buff *skb)
 	    state == IB_QPS_SQE) {
 		if (qp->ibqp.qp_type == IB_QPT_RC)
 			rxe_resp_rc(qp, pkt);
+		else if (qp->ibqp.qp_type == IB_QPT_UD || qp->ibqp.qp_type == IB_QPT_GSI)
+			rxe_resp_ud(qp, skb, pkt);
 	}
 	kfree_skb(skb);
 }

@@ -69,13 +69,8 @@ static int rxe_get_port_immutable(struct ib_device *ibdev, u32 port_num,
 	struct ib_port_attr attr = {};
 	int err;
 
-	/*
-	 * RoCEv2 framing and Ethernet address handles. MAD/CM capabilities
-	 * (QP1) are announced together with the QP engine that serves them;
-	 * until then the core requires a MAD size of 0.
-	 */
-	immutable->core_cap_flags = RDMA_CORE_CAP_PROT_ROCE_UDP_ENCAP |
-				    RDMA_CORE_CAP_ETH_AH;
+	/* RoCEv2: MADs and the CM over QP1 (GSI), Ethernet address handles. */
+	immutable->core_cap_flags = RDMA_CORE_PORT_IBA_ROCE_UDP_ENCAP;
 
 	err = ib_query_port(ibdev, port_num, &attr);
 	if (err)
@@ -83,7 +78,7 @@ static int rxe_get_port_immutable(struct ib_device *ibdev, u32 port_num,
 
 	immutable->pkey_tbl_len = attr.pkey_tbl_len;
 	immutable->gid_tbl_len = attr.gid_tbl_len;
-	immutable->max_mad_size = 0;
+	immutable->max_mad_size = IB_MGMT_MAD_SIZE;
 	return 0;
 }
 
