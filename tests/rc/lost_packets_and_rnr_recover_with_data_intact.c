@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Recovery keeps data intact: with the driver's test hook dropping every
- * Nth packet sent (requests, responses and ACKs alike), multi-packet
+ * Recovery keeps data intact: with the driver's test hook dropping one packet
+ * in N sent, at random (requests, responses and ACKs alike), multi-packet
  * WRITEs, READs, SENDs and atomics still complete with the right data,
  * through sequence-error NAKs and retransmission timeouts (counters
  * prove both happened). Then a SEND that meets no receive waits through
@@ -12,9 +12,14 @@
 #define LEN (64 * 1024)
 #define ROUNDS 8
 
-static void set_drop(unsigned int every)
+static void set_drop(unsigned int one_in)
 {
-	rt_sh("echo %u > /sys/module/rdma_rxe/parameters/drop_tx_every", every);
+	rt_sh("echo %u > /sys/module/rdma_rxe/parameters/drop_tx_one_in", one_in);
+}
+
+static void drop_off(void)
+{
+	set_drop(0);	/* never leave the hook armed for the next test */
 }
 
 static void fill(char *p, size_t n, unsigned int seed)
@@ -82,6 +87,7 @@ int main(void)
 	seq0 = rt_counter("rcvd_seq_err");
 	to0 = rt_counter("retrans_timeout");
 	*counter = 0;
+	atexit(drop_off);
 	set_drop(7);
 	for (r = 0; r < ROUNDS; r++) {
 		fill(src, LEN, r);
@@ -119,7 +125,7 @@ int main(void)
 	if (*counter != ROUNDS * 4)
 		rt_fail("fetch&add applied %llu times, want %d (a duplicate re-executed?)",
 			(unsigned long long)*counter, ROUNDS * 4);
-	rt_note("with every 7th packet dropped: %d rounds of 64 KiB WRITE/READ/SEND and "
+	rt_note("with one packet in 7 dropped: %d rounds of 64 KiB WRITE/READ/SEND and "
 		"%d fetch&adds exact; seq NAKs %llu, timeouts %llu", ROUNDS, ROUNDS * 4,
 		(unsigned long long)(rt_counter("rcvd_seq_err") - seq0),
 		(unsigned long long)(rt_counter("retrans_timeout") - to0));

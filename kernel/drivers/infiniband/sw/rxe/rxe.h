@@ -110,7 +110,7 @@ enum rxe_counter {
 	RXE_CNT_RETRY_EXCEEDED,
 	RXE_CNT_RNR_RETRY_EXCEEDED,
 	RXE_CNT_SEND_ERR,
-	RXE_CNT_TEST_DROP,	/* dropped by the drop_tx_every test hook */
+	RXE_CNT_TEST_DROP,	/* dropped by the drop_tx_one_in test hook */
 	RXE_CNT_NUM
 };
 

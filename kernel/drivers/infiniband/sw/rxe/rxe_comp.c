@@ -21,8 +21,13 @@
  */
 #include "rxe.h"
 
-/* The smallest retransmission timeout we arm (TCG guests are slow). */
-#define RXE_MIN_RETRY_MS	10
+/*
+ * The smallest retransmission timeout we arm. A software device shares
+ * its CPUs with everything else (and a TCG guest with its host): a
+ * shorter timeout than a window's round trip makes every retry resend
+ * the window again, and the QP never gets ahead.
+ */
+#define RXE_MIN_RETRY_MS	50
 
 /* RNR NAK timer field to microseconds (IBA table 45). */
 static const u32 rxe_rnr_usecs[32] = {
@@ -233,11 +238,19 @@ static void rxe_comp_read_resp(struct rxe_qp *qp, struct rxe_pkt *pkt)
 
 	expect = rxe_psn_add(w->first_psn, w->done / mtu);
 	if (pkt->psn != expect) {
-		/* a response went missing: ask again from there */
-		if (rxe_psn_cmp(pkt->psn, expect) > 0)
+		/*
+		 * A response went missing: ask again from there, once; the
+		 * rest of the burst already on its way says nothing new.
+		 */
+		if (rxe_psn_cmp(pkt->psn, expect) > 0 &&
+		    !(qp->comp.read_gap && qp->comp.read_gap_psn == expect)) {
+			qp->comp.read_gap = true;
+			qp->comp.read_gap_psn = expect;
 			rxe_req_rewind(qp, expect);
+		}
 		return;
 	}
+	qp->comp.read_gap = false;
 	if (pkt->paylen > w->length - w->done ||
 	    (!(pkt->mask & RXE_M_END) && pkt->paylen != mtu) ||
 	    ((pkt->mask & RXE_M_END) && w->done + pkt->paylen != w->length)) {
@@ -338,6 +351,7 @@ void rxe_comp_timers(struct rxe_qp *qp)
 		return;
 	}
 	qp->comp.retry--;
+	qp->comp.read_gap = false;
 	rxe_req_rewind(qp, qp->comp.psn);
 	rxe_comp_arm_retry(qp);
 }

@@ -25,7 +25,7 @@
 /* Packets the requester may have unacknowledged. */
 #define RXE_WINDOW_PSNS		128
 /* The requester asks for an ACK at least this often within a message. */
-#define RXE_PKTS_PER_ACKREQ	64
+#define RXE_PKTS_PER_ACKREQ	16
 /* Work done per run of the work item before it requeues itself. */
 #define RXE_RUN_BUDGET		256
 
@@ -113,12 +113,17 @@ struct rxe_req {
  * @retry: transport retries left (retry_cnt).
  * @rnr_retry: RNR retries left (7: unlimited).
  * @progress: an ACK or response moved @psn since the timer was armed.
+ * @read_gap: a READ response was missing and the READ was asked again
+ *	from @read_gap_psn; later gaps at that PSN are the old burst.
+ * @read_gap_psn: see @read_gap.
  */
 struct rxe_comp {
 	u32 psn;
 	u8 retry;
 	u8 rnr_retry;
 	bool progress;
+	bool read_gap;
+	u32 read_gap_psn;
 };
 
 /* A responder resource: an RDMA READ or atomic that may be asked again. */

@@ -13,6 +13,7 @@
  * straight to rxe_rcv().
  */
 #include <linux/hash.h>
+#include <linux/random.h>
 #include <linux/netdevice.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -28,13 +29,14 @@
 struct workqueue_struct *rxe_wq;
 
 /*
- * Test hook: drop every Nth packet we send (0: none), so that tests can
- * prove retransmission on a wire that loses nothing, loopback included.
+ * Test hook: drop each packet we send with probability 1/N (0: none), so
+ * that tests can prove retransmission on a wire that loses nothing,
+ * loopback included. Random, not every Nth: a fixed period can line up
+ * with a go-back-N round and drop the same packet of every retry.
  */
-static unsigned int drop_tx_every;
-module_param(drop_tx_every, uint, 0644);
-MODULE_PARM_DESC(drop_tx_every, "test hook: drop every Nth packet sent (0: off)");
-static atomic_t rxe_tx_count;
+static unsigned int drop_tx_one_in;
+module_param(drop_tx_one_in, uint, 0644);
+MODULE_PARM_DESC(drop_tx_one_in, "test hook: drop one in N packets sent, at random (0: off)");
 
 static struct socket *rxe_sock4;
 static struct socket *rxe_sock6;
@@ -179,10 +181,10 @@ int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
 {
 	struct rxe_pkt *pkt = rxe_pkt(skb);
 	struct rxe_pkt view = *pkt;
-	unsigned int every = READ_ONCE(drop_tx_every);
+	unsigned int one_in = READ_ONCE(drop_tx_one_in);
 	int err;
 
-	if (every && (unsigned int)atomic_inc_return(&rxe_tx_count) % every == 0) {
+	if (one_in && get_random_u32() % one_in == 0) {
 		rxe_count(rxe, RXE_CNT_TEST_DROP);
 		kfree_skb(skb);
 		return 0;
