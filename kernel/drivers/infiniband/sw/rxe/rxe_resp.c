@@ -178,8 +178,9 @@ static void rxe_resp_complete_recv(struct rxe_qp *qp, struct rxe_pkt *pkt,
 		cqe.uibwc.src_qp = qp->attr.dest_qp_num;
 		if (imm && status == IB_WC_SUCCESS) {
 			cqe.uibwc.wc_flags |= RXE_UWC_WITH_IMM;
-			cqe.uibwc.ex.imm_data =
-				(__force u32)*(__be32 *)rxe_ext(pkt, RXE_HDR_IMMDT);
+			/* raw wire bytes: the field is __u32 or __be32 by kernel */
+			memcpy(&cqe.uibwc.ex.imm_data, rxe_ext(pkt, RXE_HDR_IMMDT),
+			       sizeof(cqe.uibwc.ex.imm_data));
 		} else if (inv && status == IB_WC_SUCCESS) {
 			cqe.uibwc.wc_flags |= RXE_UWC_WITH_INV;
 			cqe.uibwc.ex.invalidate_rkey =
@@ -561,8 +562,9 @@ static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *
 		cqe.uibwc.wc_flags = RXE_UWC_GRH;
 		if (pkt->mask & RXE_M_IMMDT) {
 			cqe.uibwc.wc_flags |= RXE_UWC_WITH_IMM;
-			cqe.uibwc.ex.imm_data =
-				(__force u32)*(__be32 *)rxe_ext(pkt, RXE_HDR_IMMDT);
+			/* raw wire bytes: the field is __u32 or __be32 by kernel */
+			memcpy(&cqe.uibwc.ex.imm_data, rxe_ext(pkt, RXE_HDR_IMMDT),
+			       sizeof(cqe.uibwc.ex.imm_data));
 		}
 	} else {
 		cqe.ibwc.src_qp = be32_to_cpu(deth->sqp) & RXE_QPN_MASK;
