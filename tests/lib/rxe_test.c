@@ -257,3 +257,35 @@ uint64_t rt_counter(const char *name)
 	fclose(f);
 	return v;
 }
+
+void rt_post_send(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t lkey,
+		  void *local, uint32_t len, uint64_t raddr, uint32_t rkey)
+{
+	struct ibv_sge sge = { .addr = (uintptr_t)local, .length = len, .lkey = lkey };
+	struct ibv_send_wr wr = {
+		.wr_id = wr_id, .opcode = op, .sg_list = &sge, .num_sge = 1,
+		.send_flags = IBV_SEND_SIGNALED,
+	}, *bad;
+
+	if (op == IBV_WR_ATOMIC_FETCH_AND_ADD || op == IBV_WR_ATOMIC_CMP_AND_SWP) {
+		wr.wr.atomic.remote_addr = raddr;
+		wr.wr.atomic.rkey = rkey;
+		wr.wr.atomic.compare_add = 1;
+	} else {
+		wr.wr.rdma.remote_addr = raddr;
+		wr.wr.rdma.rkey = rkey;
+	}
+	if (ibv_post_send(qp, &wr, &bad))
+		rt_fail("ibv_post_send (opcode %d, wr_id %#llx): %s", op,
+			(unsigned long long)wr_id, strerror(errno));
+}
+
+void rt_post_recv(struct ibv_qp *qp, uint64_t wr_id, uint32_t lkey, void *p, uint32_t len)
+{
+	struct ibv_sge sge = { .addr = (uintptr_t)p, .length = len, .lkey = lkey };
+	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge, .num_sge = 1 }, *bad;
+
+	if (ibv_post_recv(qp, &wr, &bad))
+		rt_fail("ibv_post_recv (wr_id %#llx): %s", (unsigned long long)wr_id,
+			strerror(errno));
+}

@@ -75,6 +75,16 @@ void rt_rc_connect(struct ibv_qp *qp, uint32_t dest_qpn, const struct rt_rc_opts
 void rt_rc_pair(struct rt_rc_pair *p, struct ibv_pd *pd, const struct rt_rc_opts *o);
 void rt_rc_pair_destroy(struct rt_rc_pair *p);
 
+/*
+ * Post one signaled send work request of one SGE; (raddr, rkey) is the
+ * remote target of RDMA and atomic opcodes (fetch&add adds 1, compare&swap
+ * compares with 1). Fails the test if posting fails.
+ */
+void rt_post_send(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t lkey,
+		  void *local, uint32_t len, uint64_t raddr, uint32_t rkey);
+/* Post one receive of one SGE; fails the test if posting fails. */
+void rt_post_recv(struct ibv_qp *qp, uint64_t wr_id, uint32_t lkey, void *p, uint32_t len);
+
 /* Poll @cq until one completion arrives; fail after @secs seconds. */
 struct ibv_wc rt_wait_wc(struct ibv_cq *cq, int secs);
 /* The next completion of @cq must have @status and @wr_id. */

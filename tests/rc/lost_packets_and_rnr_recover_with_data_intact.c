@@ -30,34 +30,6 @@ static void fill(char *p, size_t n, unsigned int seed)
 		p[i] = (char)(i * 31 + seed * 7 + (i >> 9));
 }
 
-static void post(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, struct ibv_mr *mr,
-		 void *local, uint32_t len, uint64_t raddr, uint32_t rkey)
-{
-	struct ibv_sge sge = { .addr = (uintptr_t)local, .length = len, .lkey = mr->lkey };
-	struct ibv_send_wr wr = {
-		.wr_id = wr_id, .opcode = op, .sg_list = &sge, .num_sge = 1,
-		.send_flags = IBV_SEND_SIGNALED,
-	}, *bad;
-
-	if (op == IBV_WR_ATOMIC_FETCH_AND_ADD) {
-		wr.wr.atomic.remote_addr = raddr;
-		wr.wr.atomic.rkey = rkey;
-		wr.wr.atomic.compare_add = 1;
-	} else {
-		wr.wr.rdma.remote_addr = raddr;
-		wr.wr.rdma.rkey = rkey;
-	}
-	CHECK(ibv_post_send(qp, &wr, &bad) == 0);
-}
-
-static void post_recv(struct ibv_qp *qp, uint64_t wr_id, struct ibv_mr *mr, void *p, uint32_t len)
-{
-	struct ibv_sge sge = { .addr = (uintptr_t)p, .length = len, .lkey = mr->lkey };
-	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge, .num_sge = 1 }, *bad;
-
-	CHECK(ibv_post_recv(qp, &wr, &bad) == 0);
-}
-
 int main(void)
 {
 	struct ibv_context *ctx = rt_open_dev();
@@ -94,15 +66,15 @@ int main(void)
 		memset(dst, 0, LEN);
 		memset(back, 0, LEN);
 		/* WRITE src -> dst, READ dst -> back, SEND src -> back2 */
-		post(p.qp[0], IBV_WR_RDMA_WRITE, 1, lmr, src, LEN, (uintptr_t)dst, rmr->rkey);
+		rt_post_send(p.qp[0], IBV_WR_RDMA_WRITE, 1, lmr->lkey, src, LEN, (uintptr_t)dst, rmr->rkey);
 		rt_expect_wc(p.cq[0], IBV_WC_SUCCESS, 1);
-		post(p.qp[0], IBV_WR_RDMA_READ, 2, lmr, back, LEN, (uintptr_t)dst, rmr->rkey);
+		rt_post_send(p.qp[0], IBV_WR_RDMA_READ, 2, lmr->lkey, back, LEN, (uintptr_t)dst, rmr->rkey);
 		rt_expect_wc(p.cq[0], IBV_WC_SUCCESS, 2);
 		if (memcmp(src, back, LEN))
 			rt_fail("round %d: data read back differs from data written", r);
 		memset(back, 0, LEN);
-		post_recv(p.qp[1], 3, lmr, back, LEN);
-		post(p.qp[0], IBV_WR_SEND, 4, lmr, src, LEN, 0, 0);
+		rt_post_recv(p.qp[1], 3, lmr->lkey, back, LEN);
+		rt_post_send(p.qp[0], IBV_WR_SEND, 4, lmr->lkey, src, LEN, 0, 0);
 		rt_expect_wc(p.cq[0], IBV_WC_SUCCESS, 4);
 		{
 			struct ibv_wc wc = rt_expect_wc(p.cq[1], IBV_WC_SUCCESS, 3);
@@ -113,7 +85,7 @@ int main(void)
 		if (memcmp(src, back, LEN))
 			rt_fail("round %d: data received differs from data sent", r);
 		for (i = 0; i < 4; i++) {
-			post(p.qp[0], IBV_WR_ATOMIC_FETCH_AND_ADD, 10 + i, lmr, back, 8,
+			rt_post_send(p.qp[0], IBV_WR_ATOMIC_FETCH_AND_ADD, 10 + i, lmr->lkey, back, 8,
 			     (uintptr_t)counter, rmr->rkey);
 			rt_expect_wc(p.cq[0], IBV_WC_SUCCESS, 10 + i);
 			if (*(uint64_t *)back != (uint64_t)(r * 4 + i))
@@ -135,11 +107,11 @@ int main(void)
 	/* RNR: the SEND waits until a receive is posted, then lands */
 	rnr0 = rt_counter("rcvd_rnr_err");
 	fill(src, 4096, 99);
-	post(p.qp[0], IBV_WR_SEND, 20, lmr, src, 4096, 0, 0);
+	rt_post_send(p.qp[0], IBV_WR_SEND, 20, lmr->lkey, src, 4096, 0, 0);
 	usleep(300000);
 	if (rt_counter("rcvd_rnr_err") == rnr0)
 		rt_fail("no RNR NAK while no receive was posted");
-	post_recv(p.qp[1], 21, lmr, back, 4096);
+	rt_post_recv(p.qp[1], 21, lmr->lkey, back, 4096);
 	rt_expect_wc(p.cq[0], IBV_WC_SUCCESS, 20);
 	rt_expect_wc(p.cq[1], IBV_WC_SUCCESS, 21);
 	if (memcmp(src, back, 4096))

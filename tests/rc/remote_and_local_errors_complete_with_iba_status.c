@@ -19,34 +19,6 @@ static const struct rt_rc_opts opts = {
 	.timeout = 10, .retry_cnt = 2, .rnr_retry = 0, .min_rnr_timer = 1,
 };
 
-static void post(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t lkey,
-		 void *local, uint32_t len, uint64_t raddr, uint32_t rkey)
-{
-	struct ibv_sge sge = { .addr = (uintptr_t)local, .length = len, .lkey = lkey };
-	struct ibv_send_wr wr = {
-		.wr_id = wr_id, .opcode = op, .sg_list = &sge, .num_sge = 1,
-		.send_flags = IBV_SEND_SIGNALED,
-	}, *bad;
-
-	if (op == IBV_WR_ATOMIC_FETCH_AND_ADD || op == IBV_WR_ATOMIC_CMP_AND_SWP) {
-		wr.wr.atomic.remote_addr = raddr;
-		wr.wr.atomic.rkey = rkey;
-		wr.wr.atomic.compare_add = 1;
-	} else {
-		wr.wr.rdma.remote_addr = raddr;
-		wr.wr.rdma.rkey = rkey;
-	}
-	CHECK(ibv_post_send(qp, &wr, &bad) == 0);
-}
-
-static void post_recv(struct ibv_qp *qp, uint64_t wr_id, void *p, uint32_t len)
-{
-	struct ibv_sge sge = { .addr = (uintptr_t)p, .length = len, .lkey = mr->lkey };
-	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge, .num_sge = 1 }, *bad;
-
-	CHECK(ibv_post_recv(qp, &wr, &bad) == 0);
-}
-
 static void expect_err_state(struct ibv_qp *qp)
 {
 	struct ibv_qp_attr a;
@@ -64,8 +36,8 @@ static void one(const char *what, enum ibv_wr_opcode op, uint32_t lkey, uint32_t
 	struct rt_rc_pair p;
 
 	rt_rc_pair(&p, pd, &opts);
-	post(p.qp[0], op, 1, lkey, buf, len, raddr, rkey);
-	post(p.qp[0], IBV_WR_RDMA_WRITE, 2, mr->lkey, buf, 8, (uintptr_t)rbuf, rmr_all->rkey);
+	rt_post_send(p.qp[0], op, 1, lkey, buf, len, raddr, rkey);
+	rt_post_send(p.qp[0], IBV_WR_RDMA_WRITE, 2, mr->lkey, buf, 8, (uintptr_t)rbuf, rmr_all->rkey);
 	rt_expect_wc(p.cq[0], status, 1);
 	rt_expect_wc(p.cq[0], IBV_WC_WR_FLUSH_ERR, 2);
 	expect_err_state(p.qp[0]);
@@ -108,8 +80,8 @@ int main(void)
 
 	/* SEND longer than the posted receive */
 	rt_rc_pair(&p, pd, &opts);
-	post_recv(p.qp[1], 7, buf + 4096, 16);
-	post(p.qp[0], IBV_WR_SEND, 1, mr->lkey, buf, 64, 0, 0);
+	rt_post_recv(p.qp[1], 7, mr->lkey, buf + 4096, 16);
+	rt_post_send(p.qp[0], IBV_WR_SEND, 1, mr->lkey, buf, 64, 0, 0);
 	rt_expect_wc(p.cq[0], IBV_WC_REM_INV_REQ_ERR, 1);
 	rt_expect_wc(p.cq[1], IBV_WC_LOC_LEN_ERR, 7);
 	rt_note("SEND longer than the receive buffer: REM_INV_REQ_ERR / LOC_LEN_ERR");
@@ -118,7 +90,7 @@ int main(void)
 	/* no receive posted, rnr_retry 0 */
 	before = rt_counter("rcvd_rnr_err");
 	rt_rc_pair(&p, pd, &opts);
-	post(p.qp[0], IBV_WR_SEND, 1, mr->lkey, buf, 64, 0, 0);
+	rt_post_send(p.qp[0], IBV_WR_SEND, 1, mr->lkey, buf, 64, 0, 0);
 	rt_expect_wc(p.cq[0], IBV_WC_RNR_RETRY_EXC_ERR, 1);
 	CHECK(rt_counter("rcvd_rnr_err") > before);
 	rt_note("SEND without a receive, rnr_retry 0: RNR_RETRY_EXC_ERR");
@@ -134,7 +106,7 @@ int main(void)
 					.max_send_sge = 1, .max_recv_sge = 1 };
 	CHECK((lone = ibv_create_qp(pd, &init)) != NULL);
 	rt_rc_connect(lone, 0xfffff0, &opts);
-	post(lone, IBV_WR_RDMA_WRITE, 1, mr->lkey, buf, 64, (uintptr_t)rbuf, rmr_all->rkey);
+	rt_post_send(lone, IBV_WR_RDMA_WRITE, 1, mr->lkey, buf, 64, (uintptr_t)rbuf, rmr_all->rkey);
 	rt_expect_wc(init.send_cq, IBV_WC_RETRY_EXC_ERR, 1);
 	if (rt_counter("retrans_timeout") < before + 3)
 		rt_fail("retry_cnt 2 should time out 3 times, counter moved by %llu",

@@ -259,6 +259,12 @@ static inline struct rxe_dev *qp_rdev(const struct rxe_qp *qp)
 	return container_of(qp->ibqp.device, struct rxe_dev, ib_dev);
 }
 
+/* The engine's state of the send WQE in SQ slot @index. */
+static inline struct rxe_swqe *rxe_qp_swqe(struct rxe_qp *qp, u32 index)
+{
+	return &qp->swqe[index & qp->sq.index_mask];
+}
+
 /* The scatter list of a send WQE, in its ring slot. */
 static inline struct rxe_sge *rxe_swqe_sges(struct rxe_qp *qp, const struct rxe_swqe *w)
 {

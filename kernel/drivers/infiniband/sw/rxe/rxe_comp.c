@@ -36,15 +36,10 @@ static const u32 rxe_rnr_usecs[32] = {
 	40960, 61440, 81920, 122880, 163840, 245760, 327680, 491520,
 };
 
-static struct rxe_swqe *rxe_comp_swqe(struct rxe_qp *qp, u32 index)
-{
-	return &qp->swqe[index & qp->sq.index_mask];
-}
-
 static bool rxe_comp_outstanding(struct rxe_qp *qp)
 {
 	return qp->sq.kindex != qp->req.index ||
-	       rxe_comp_swqe(qp, qp->req.index)->state == RXE_WQE_SENDING;
+	       rxe_qp_swqe(qp, qp->req.index)->state == RXE_WQE_SENDING;
 }
 
 /**
@@ -93,7 +88,7 @@ static bool rxe_comp_ack_upto(struct rxe_qp *qp, u32 psn, bool inclusive)
 	u32 i;
 
 	for (i = qp->sq.kindex; i != qp->req.index; i = (i + 1) & qp->sq.index_mask) {
-		struct rxe_swqe *w = rxe_comp_swqe(qp, i);
+		struct rxe_swqe *w = rxe_qp_swqe(qp, i);
 		int c = rxe_psn_cmp(w->last_psn, psn);
 
 		if (w->state == RXE_WQE_DONE)
@@ -121,7 +116,7 @@ static struct rxe_swqe *rxe_comp_find(struct rxe_qp *qp, u32 psn)
 	u32 i;
 
 	for (i = qp->sq.kindex; i != qp->req.index; i = (i + 1) & qp->sq.index_mask) {
-		struct rxe_swqe *w = rxe_comp_swqe(qp, i);
+		struct rxe_swqe *w = rxe_qp_swqe(qp, i);
 
 		if (w->state == RXE_WQE_DONE)
 			continue;
@@ -346,7 +341,7 @@ void rxe_comp_timers(struct rxe_qp *qp)
 
 		rxe_count(qp_rdev(qp), RXE_CNT_RETRY_EXCEEDED);
 		if (!w)
-			w = rxe_comp_swqe(qp, qp->sq.kindex);
+			w = rxe_qp_swqe(qp, qp->sq.kindex);
 		rxe_comp_finish(qp, w, IB_WC_RETRY_EXC_ERR);
 		return;
 	}
@@ -383,7 +378,7 @@ void rxe_comp_report(struct rxe_qp *qp)
 	bool fire = false;
 
 	while (qp->sq.kindex != rxe_queue_peer_index(&qp->sq)) {
-		struct rxe_swqe *w = rxe_comp_swqe(qp, qp->sq.kindex);
+		struct rxe_swqe *w = rxe_qp_swqe(qp, qp->sq.kindex);
 
 		if (w->state != RXE_WQE_DONE)
 			break;

@@ -944,7 +944,7 @@ static int rxe_qp_post_recv_one(struct rxe_qp *qp, const struct ib_recv_wr *wr)
 
 	if (wr->num_sge > qp->cap.max_recv_sge)
 		return -EINVAL;
-	if (((prod + 1) & q->index_mask) == q->kindex)
+	if (((prod + 1) & q->index_mask) == READ_ONCE(q->kindex))
 		return -ENOMEM;
 
 	wqe = rxe_queue_addr(q, prod);

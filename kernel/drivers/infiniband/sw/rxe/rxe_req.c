@@ -13,11 +13,6 @@
  */
 #include "rxe.h"
 
-static struct rxe_swqe *rxe_req_swqe(struct rxe_qp *qp, u32 index)
-{
-	return &qp->swqe[index & qp->sq.index_mask];
-}
-
 static struct rxe_send_wqe *rxe_req_ring(struct rxe_qp *qp, u32 index)
 {
 	return rxe_queue_addr(&qp->sq, index);
@@ -59,12 +54,6 @@ static u32 rxe_req_npsn(struct rxe_qp *qp, const struct rxe_swqe *w)
 	if (w->mask & (RXE_M_ATOMIC | RXE_M_ATOMIC_WRITE | RXE_M_FLUSH))
 		return 1;
 	return max_t(u32, 1, DIV_ROUND_UP(w->length, mtu));
-}
-
-/* The SGE list in the ring slot of @index, and its checked length. */
-static const struct rxe_sge *rxe_req_sges(struct rxe_qp *qp, u32 index)
-{
-	return rxe_req_ring(qp, index)->dma.sge;
 }
 
 static enum ib_wc_status rxe_req_check(struct rxe_qp *qp, u32 index, struct rxe_swqe *w)
@@ -281,7 +270,7 @@ static enum ib_wc_status rxe_req_send_packet(struct rxe_qp *qp, u32 index,
 		if (w->inline_data) {
 			memcpy(payload, rxe_req_ring(qp, index)->dma.inline_data + w->sent,
 			       paylen);
-		} else if (rxe_sge_copy(qp, rxe_req_sges(qp, index), w->num_sge, w->sent,
+		} else if (rxe_sge_copy(qp, rxe_swqe_sges(qp, w), w->num_sge, w->sent,
 					payload, paylen, RXE_FROM_MEM)) {
 			kfree_skb(skb);
 			return IB_WC_LOC_PROT_ERR;
@@ -355,7 +344,7 @@ void rxe_req_run(struct rxe_qp *qp, int *budget)
 		return;
 
 	while (*budget > 0 && qp->req.index != rxe_queue_peer_index(&qp->sq)) {
-		struct rxe_swqe *w = rxe_req_swqe(qp, qp->req.index);
+		struct rxe_swqe *w = rxe_qp_swqe(qp, qp->req.index);
 		enum ib_wc_status status;
 
 		if (w->state == RXE_WQE_NEW) {
@@ -416,7 +405,7 @@ void rxe_req_rewind(struct rxe_qp *qp, u32 psn)
 	for (;; i = (i + 1) & qp->sq.index_mask) {
 		bool partial = i == qp->req.index;
 
-		w = rxe_req_swqe(qp, i);
+		w = rxe_qp_swqe(qp, i);
 		if (partial && w->state != RXE_WQE_SENDING)
 			break;
 		if (w->state == RXE_WQE_SENT || w->state == RXE_WQE_SENDING) {
@@ -430,7 +419,7 @@ void rxe_req_rewind(struct rxe_qp *qp, u32 psn)
 	}
 	if (!found)
 		return;
-	w = rxe_req_swqe(qp, restart);
+	w = rxe_qp_swqe(qp, restart);
 	qp->req.index = restart;
 	qp->req.psn = rxe_psn_add(w->first_psn,
 				  ((w->mask & RXE_M_READ) ? w->done : w->sent) / mtu);
