@@ -20,4 +20,19 @@ echo
 echo "# a user process opens the device and allocates protection domains:"
 step "$RXE_BUILD/tests/verbs/open_device_and_pd" && echo "ok"
 echo
-echo "(The RC data path comes next; this skeleton stops here.)"
+gid=$(rxe_gid_index "$RXE_DEV")
+echo "# RC traffic between two QPs of the device, data checked (-c):"
+run_pair 60 "ibv_rc_pingpong -d $RXE_DEV -g $gid -c -n 100" \
+	"ibv_rc_pingpong -d $RXE_DEV -g $gid -c -n 100 127.0.0.1" &&
+	grep -h "iters in" /tmp/pair.log.client
+echo
+echo "# RDMA WRITE bandwidth (perftest), 64 KiB messages:"
+run_pair 60 "ib_write_bw -d $RXE_DEV -x $gid -F -s 65536 -n 200" \
+	"ib_write_bw -d $RXE_DEV -x $gid -F -s 65536 -n 200 127.0.0.1" &&
+	grep -E '^ *#bytes|^ *65536 ' /tmp/pair.log.client
+echo
+echo "# rping connects through the RDMA CM (QP1 MADs):"
+run_pair 60 "rping -s -a $RXE_IP -C 3 -v" "rping -c -a $RXE_IP -C 3 -v" &&
+	cat /tmp/pair.log.client
+echo
+step rdma statistic show link "$RXE_DEV/1"
