@@ -18,6 +18,8 @@ A test is tests/AREA/NAME.sh or tests/AREA/NAME.c. A line
 '# rxe-test: key=value ...' (or '// rxe-test: ...') sets its options:
   timeout=SECONDS (60)  setup=rxe0|modules|none (rxe0)  mem=MiB (1024)
   smp=N (2)  swap=MiB (0)  numa=N (1)  kernels=sid,trixie (all)
+  peer=stock|ours (none): a second guest on the same Ethernet segment,
+      its rxe0 driven by the in-tree rdma_rxe or by ours (tests/lib/peer.py)
 Tests with the same guest options share one boot.
 """
 
@@ -38,6 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -51,8 +54,15 @@ TEST_GRACE = int(os.environ.get("RXE_TEST_GRACE", "60"))
 MAX_BOOTS = 4           # per group: restarts after crashes
 
 DEFAULTS = {"timeout": 60, "setup": "rxe0", "mem": 1024, "smp": 2,
-            "swap": 0, "numa": 1, "kernels": ""}
-GUEST_KEYS = ("mem", "smp", "swap", "numa")
+            "swap": 0, "numa": 1, "kernels": "", "peer": ""}
+GUEST_KEYS = ("mem", "smp", "swap", "numa", "peer")
+STRING_KEYS = ("setup", "kernels", "peer")
+PEER_DRIVERS = ("stock", "ours")
+
+# The test segment: this guest and, for peer tests, the peer guest.
+GUEST_MAC, GUEST_IP = "52:54:00:12:34:56", "192.0.2.1"
+PEER_MAC, PEER_IP = "52:54:00:12:34:57", "192.0.2.2"
+PEER_GUEST = (1024, 1)  # MiB, vCPUs
 
 # TCG execution: "single" runs all vCPUs on one host thread, which keeps
 # the kernel's live code patching coherent across vCPUs; "multi" is faster
@@ -207,7 +217,9 @@ class Test:
                     k, _, v = kv.partition("=")
                     if k not in DEFAULTS:
                         sys.exit(f"error: {rel}: unknown rxe-test option '{k}'")
-                    self.opts[k] = v if k in ("setup", "kernels") else int(v)
+                    self.opts[k] = v if k in STRING_KEYS else int(v)
+        if self.opts["peer"] not in ("",) + PEER_DRIVERS:
+            sys.exit(f"error: {rel}: peer must be one of {PEER_DRIVERS}")
 
     def runs_on(self, kernel):
         ks = self.opts["kernels"]
@@ -230,8 +242,16 @@ def discover(pattern):
 
 # ------------------------------------------------------------------- QEMU
 
-def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None):
-    mem, smp, swap, numa = guest
+def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None,
+             wire=None, mac=GUEST_MAC, readonly=False):
+    """QEMU for `guest` (mem, smp, swap, numa, ...). `wire` is (local, remote)
+    UDP ports of eth0's segment on the host's loopback; by default its
+    frames go to a port nobody reads."""
+    mem, smp, swap, numa = guest[:4]
+    if wire is None:
+        # a NIC without a peer that accepts frames stalls its TX queue,
+        # so send them somewhere they vanish
+        wire = (free_udp_port(), free_udp_port())
     cmd = ["qemu-system-x86_64", "-nodefaults", "-no-user-config",
            "-accel", f"tcg,thread={TCG_THREAD}", "-cpu", "max", "-machine", "pc",
            "-m", str(mem),
@@ -245,17 +265,17 @@ def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None):
            # sched_clock static key, which under multi-threaded TCG has
            # crashed boots (a vCPU ran a stale int3 of the patching)
            "-append", "console=ttyS0,115200 loglevel=5 panic=-1 "
-                      "mitigations=off random.trust_cpu=on tsc=unstable",
+                      "mitigations=off random.trust_cpu=on tsc=unstable"
+                      + (" rxe.ro" if readonly else ""),
            "-virtfs", f"local,path={target.root},mount_tag=rxeroot,"
-                      "security_model=passthrough,multidevs=remap",
+                      "security_model=passthrough,multidevs=remap"
+                      + (",readonly=on" if readonly else ""),
            "-virtfs", f"local,path={resdir},mount_tag=rxeresults,"
                       "security_model=passthrough,multidevs=remap",
-           # eth0's wire: a UDP socket on the host's loopback that sends to
-           # a port nobody reads, so frames leave and vanish (a NIC without
-           # a peer that accepts frames stalls its TX queue).
-           "-netdev", f"socket,id=n0,udp=127.0.0.1:{free_udp_port()},"
-                      f"localaddr=127.0.0.1:{free_udp_port()}",
-           "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56"]
+           # eth0's wire: UDP datagrams on the host's loopback
+           "-netdev", f"socket,id=n0,udp=127.0.0.1:{wire[1]},"
+                      f"localaddr=127.0.0.1:{wire[0]}",
+           "-device", f"virtio-net-pci,netdev=n0,mac={mac}"]
     if interactive:
         cmd += ["-serial", "mon:stdio"]
     else:
@@ -278,6 +298,58 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
+class Peer:
+    """The peer guest of a boot whose tests have peer=DRIVER: the same
+    kernel and tree (read-only for it), its own results share, eth0 on the
+    test guest's segment, rxe0 driven by DRIVER, tests/lib/peer.py serving
+    the test guest. Its console goes to peer/console.log."""
+
+    def __init__(self, target, resdir, driver, wire):
+        self.dir = os.path.join(resdir, "peer")
+        os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
+        with open(os.path.join(self.dir, "run.conf"), "w") as f:
+            f.write(f"RXE_TARGET={target.name}\nRXE_MODE=peer\nRXE_SWAP=0\n"
+                    f"export RXE_IP={PEER_IP} RXE_PEER_IP={GUEST_IP} "
+                    f"RXE_PEER_DRIVER={driver}\n")
+        open(os.path.join(self.dir, "tests.list"), "w").close()
+        self.tail = collections.deque(maxlen=40)
+        self.fatal = None
+        self.console = open(os.path.join(self.dir, "console.log"), "wb")
+        self.proc = subprocess.Popen(
+            qemu_cmd(target, self.dir, PEER_GUEST + (0, 1), wire=wire,
+                     mac=PEER_MAC, readonly=True),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self):
+        for raw in self.proc.stdout:
+            self.console.write(raw)
+            self.console.flush()
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.tail.append(text)
+            i = text.find("@@RXE FATAL ")
+            if i >= 0:
+                self.fatal = text[i + 12:]
+
+    def trouble(self):
+        """Why the peer is of no use, or None."""
+        if self.fatal:
+            return f"peer guest: {self.fatal}"
+        if self.proc.poll() is not None:
+            return "the peer guest stopped (crash or panic); its console tail:\n" + \
+                "\n".join("    | " + l for l in self.tail)
+        return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.thread.join(5)
+        self.console.close()
+
+
 class Boot:
     """One guest boot running a list of tests (or the demo)."""
 
@@ -293,12 +365,15 @@ class Boot:
         self.ready = False
         self.finished = False
         self.died = None            # why the guest stopped early
+        self.peer = None            # the Peer guest, for peer=... tests
 
     def write_config(self, swap):
         os.makedirs(os.path.join(self.resdir, "logs"), exist_ok=True)
         with open(os.path.join(self.resdir, "run.conf"), "w") as f:
             f.write(f"RXE_TARGET={self.target.name}\nRXE_MODE={self.mode}\n"
                     f"RXE_SWAP={1 if swap else 0}\n")
+            if self.guest[4]:
+                f.write(f"export RXE_PEER={self.guest[4]} RXE_PEER_IP={PEER_IP}\n")
             # RXE_T_* of the host environment reach the tests (test knobs).
             for k, v in sorted(os.environ.items()):
                 if k.startswith("RXE_T_") and k[6:].replace("_", "").isalnum():
@@ -316,9 +391,15 @@ class Boot:
             with open(swap_img, "wb") as f:
                 f.truncate(swap * 1024 * 1024)
         self.write_config(swap)
+        wire = None
+        if self.guest[4]:
+            wire = (free_udp_port(), free_udp_port())
+            while wire[0] == wire[1]:
+                wire = (wire[0], free_udp_port())
+            self.peer = Peer(self.target, self.resdir, self.guest[4], wire[::-1])
         console = open(os.path.join(self.resdir, "console.log"), "wb")
         proc = subprocess.Popen(qemu_cmd(self.target, self.resdir, self.guest,
-                                         swap_img=swap_img),
+                                         swap_img=swap_img, wire=wire),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + BOOT_TIMEOUT
@@ -351,6 +432,8 @@ class Boot:
             console.close()
             if swap_img:
                 os.unlink(swap_img)
+            if self.peer:
+                self.peer.stop()
         if not self.finished and not self.died:
             self.died = "the guest stopped unexpectedly (crash or panic)"
         if self.died and self.current:
@@ -421,6 +504,9 @@ class Boot:
         except OSError:
             pass
         report = kernel_report(lines)
+        trouble = self.peer and self.peer.trouble()
+        if trouble and status == "FAIL":
+            reason += "\n    " + trouble
         if report:
             status = "FAIL"
             reason = ("kernel report in the guest log:\n" + report +
@@ -593,7 +679,7 @@ def cmd_demo(args):
     def on_result(name, st, reason, logpath):
         status[name] = (st, reason)
 
-    boot = Boot(target, resdir, (1024, 2, 0, 1), [], "demo", on_result,
+    boot = Boot(target, resdir, (1024, 2, 0, 1, ""), [], "demo", on_result,
                 lambda l: print("  " + l, flush=True))
     boot.run()
     st, reason = status.get("harness/final_unload", ("FAIL", boot.died or "no result"))
@@ -612,7 +698,7 @@ def cmd_shell(args):
         f.write(f"RXE_TARGET={target.name}\nRXE_MODE=shell\nRXE_SWAP=0\n")
     open(os.path.join(resdir, "tests.list"), "w").close()
     print(f"Booting {target.name} ({target.kver}); Ctrl-A X quits QEMU.", flush=True)
-    return subprocess.call(qemu_cmd(target, resdir, (args.mem, args.smp, 0, 1),
+    return subprocess.call(qemu_cmd(target, resdir, (args.mem, args.smp, 0, 1, ""),
                                     interactive=True))
 
 

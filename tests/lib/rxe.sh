@@ -74,6 +74,21 @@ rxe_gid_index() {
 	return 1
 }
 
+# rxe_gid6_index DEV - index of the device's RoCE v2 GID for its IPv6
+# link-local address.
+rxe_gid6_index() {
+	local g i
+	for g in /sys/class/infiniband/"$1"/ports/1/gids/*; do
+		i=${g##*/}
+		case $(cat "$g") in
+		fe80:*)
+			[ "$(cat /sys/class/infiniband/"$1"/ports/1/gid_attrs/types/"$i" 2>/dev/null)" = "RoCE v2" ] &&
+				{ echo "$i"; return 0; } ;;
+		esac
+	done
+	return 1
+}
+
 # rxe_devices - names of all RDMA devices (all are ours in a guest).
 rxe_devices() { ls /sys/class/infiniband 2>/dev/null; }
 
@@ -112,31 +127,56 @@ netdev_setup() {
 # exit 0 within SECONDS. Their output goes to $RXE_PAIR_LOG (printed on
 # failure). The client is started once the server has had a second to
 # listen, and retried a few times while the server is still starting.
-run_pair() {
-	local secs=$1 server=$2 client=$3 spid rc=0 log=${RXE_PAIR_LOG:-/tmp/pair.log}
+run_pair() { run_pair_on here here "$@"; }
+
+# run_pair_on SERVER_SIDE CLIENT_SIDE SECONDS 'SERVER CMD' 'CLIENT CMD' -
+# run_pair with each end on this guest ("here") or on the peer guest
+# ("peer", see tests/lib/peer.py; its commands see the peer's $RXE_IP).
+run_pair_on() {
+	local sside=$1 cside=$2 secs=$3 server=$4 client=$5
+	local spid rc=0 src=0 try log=${RXE_PAIR_LOG:-/tmp/pair.log}
 	: > "$log"
-	timeout "$secs" bash -c "$server" > "$log.server" 2>&1 &
-	spid=$!
+	if [ "$sside" = peer ]; then
+		peer start pair-server "$secs" "$server" > "$log.server" 2>&1 ||
+			{ cat "$log.server"; return 1; }
+	else
+		timeout "$secs" bash -c "$server" > "$log.server" 2>&1 &
+		spid=$!
+	fi
 	sleep 1
-	local try
 	for try in 1 2 3 4 5; do
-		if timeout "$secs" bash -c "$client" > "$log.client" 2>&1; then
-			rc=0; break
+		if [ "$cside" = peer ]; then
+			peer run "$secs" "$client" > "$log.client" 2>&1 && { rc=0; break; }
+		else
+			timeout "$secs" bash -c "$client" > "$log.client" 2>&1 && { rc=0; break; }
 		fi
 		rc=$?
 		grep -qiE "connection refused|couldn't connect|unable to connect|Failed to connect|ECONNREFUSED" "$log.client" || break
 		sleep 1
 	done
-	local src=0
-	wait "$spid" || src=$?
+	if [ "$sside" = peer ]; then
+		peer wait pair-server "$secs" > "$log.server" 2>&1 || src=$?
+	else
+		wait "$spid" || src=$?
+	fi
 	if [ "$src" != 0 ]; then
 		note "server exit status $src"
 		[ "$rc" = 0 ] && rc=$src
 	fi
-	{ echo "--- server: $server"; cat "$log.server"; echo "--- client: $client"; cat "$log.client"; } >> "$log"
+	{ echo "--- server ($sside): $server"; cat "$log.server"
+	  echo "--- client ($cside): $client"; cat "$log.client"; } >> "$log"
 	if [ "$rc" != 0 ]; then
 		sed 's/^/# /' "$log" | tail -40
 		return 1
 	fi
 	return 0
+}
+
+# peer OP ARGS... - talk to the peer guest's agent (tests/lib/peer.py).
+peer() { python3 "$RXE_SRC/tests/lib/peer.py" "$@"; }
+
+# peer_ready - the peer guest is up with its device (waits for its boot).
+peer_ready() {
+	[ -n "${RXE_PEER:-}" ] || { echo "this guest has no peer"; return 1; }
+	peer ping 300
 }

@@ -125,6 +125,11 @@ run_one() {
 	pkill -KILL -g "$pid" 2>/dev/null
 	rm -rf "$work"
 	dmesg -c > "$dmesg"
+	# the peer's kernel log counts too: a warning there fails the test
+	if [ -n "${RXE_PEER:-}" ]; then
+		{ echo "--- peer guest ($RXE_PEER) kernel log:"
+		  peer cleanup 2>&1 | sed 's/^/peer: /'; } >> "$dmesg"
+	fi
 
 	case $rc in
 	0) status=PASS why= ;;
@@ -148,6 +153,22 @@ final_teardown() {
 	fi
 }
 
+# peer_serve - be the peer guest: rxe0 on the shared segment driven by
+# the in-tree rdma_rxe (RXE_PEER_DRIVER=stock) or ours, then serve the
+# primary guest's tests (tests/lib/peer.py) until it is switched off.
+peer_serve() {
+	local why
+	if [ "$RXE_PEER_DRIVER" = stock ]; then
+		why=$(stock_load 2>&1) || say "FATAL peer: cannot load the in-tree rdma_rxe: $why"
+	else
+		why=$(rxe_load 2>&1) || say "FATAL peer: cannot load our rdma_rxe: $why"
+	fi
+	rxe_add "$RXE_DEV" "$RXE_NETDEV" && wait_for 20 test "$(port_state "$RXE_DEV")" = ACTIVE ||
+		say "FATAL peer: $RXE_DEV did not come up"
+	say "PEER $RXE_PEER_DRIVER $RXE_IP"
+	python3 "$src/tests/lib/peer.py" serve
+}
+
 main() {
 	mount_system
 	. /results/run.conf
@@ -157,6 +178,8 @@ main() {
 	say "READY $(uname -r)"
 
 	case $RXE_MODE in
+	peer)
+		peer_serve ;;
 	test)
 		while IFS=$'\t' read -r name kind path to setup; do
 			[ -n "$name" ] && run_one "$name" "$kind" "$path" "$to" "$setup"

@@ -79,6 +79,24 @@ static void rxe_comp_finish(struct rxe_qp *qp, struct rxe_swqe *w, enum ib_wc_st
 }
 
 /*
+ * A response to a READ or atomic went missing (a later PSN arrived): have
+ * the requester ask again from @psn. Until the answers catch up with
+ * what had been asked before (read_gap_end), the rest of the old burst
+ * keeps arriving out of order; asking again for each of those packets
+ * would make the responder serve every READ many times over, and a slow
+ * receiver would lose yet more. Losses among the new answers are left
+ * to the retransmission timer.
+ */
+static void rxe_comp_ask_again(struct rxe_qp *qp, u32 psn)
+{
+	if (qp->comp.read_gap && rxe_psn_cmp(psn, qp->comp.read_gap_end) < 0)
+		return;
+	qp->comp.read_gap = true;
+	qp->comp.read_gap_end = qp->req.psn;
+	rxe_req_rewind(qp, psn);
+}
+
+/*
  * Everything before @psn (or up to it, @inclusive) is acknowledged.
  * Returns false when a READ or atomic in that range lacks its response:
  * the requester has been sent back to ask again.
@@ -96,7 +114,9 @@ static bool rxe_comp_ack_upto(struct rxe_qp *qp, u32 psn, bool inclusive)
 		if (c > 0 || (c == 0 && !inclusive))
 			break;
 		if (w->mask & (RXE_M_READ | RXE_M_ATOMIC | RXE_M_ATOMIC_WRITE | RXE_M_FLUSH)) {
-			rxe_req_rewind(qp, w->first_psn);
+			rxe_comp_ask_again(qp, rxe_psn_add(w->first_psn,
+							   (w->mask & RXE_M_READ) ?
+							   w->done / rxe_qp_mtu(qp) : 0));
 			return false;
 		}
 		rxe_comp_finish(qp, w, IB_WC_SUCCESS);
@@ -233,19 +253,10 @@ static void rxe_comp_read_resp(struct rxe_qp *qp, struct rxe_pkt *pkt)
 
 	expect = rxe_psn_add(w->first_psn, w->done / mtu);
 	if (pkt->psn != expect) {
-		/*
-		 * A response went missing: ask again from there, once; the
-		 * rest of the burst already on its way says nothing new.
-		 */
-		if (rxe_psn_cmp(pkt->psn, expect) > 0 &&
-		    !(qp->comp.read_gap && qp->comp.read_gap_psn == expect)) {
-			qp->comp.read_gap = true;
-			qp->comp.read_gap_psn = expect;
-			rxe_req_rewind(qp, expect);
-		}
+		if (rxe_psn_cmp(pkt->psn, expect) > 0)
+			rxe_comp_ask_again(qp, expect);
 		return;
 	}
-	qp->comp.read_gap = false;
 	if (pkt->paylen > w->length - w->done ||
 	    (!(pkt->mask & RXE_M_END) && pkt->paylen != mtu) ||
 	    ((pkt->mask & RXE_M_END) && w->done + pkt->paylen != w->length)) {
@@ -382,9 +393,14 @@ void rxe_comp_report(struct rxe_qp *qp)
 
 		if (w->state != RXE_WQE_DONE)
 			break;
+		/*
+		 * Free the slot before the completion is seen: a consumer
+		 * with a one-entry SQ posts again as soon as it polls.
+		 * @w is our copy, untouched until the engine fetches anew.
+		 */
+		rxe_queue_consume(&qp->sq);
 		rxe_comp_report_one(qp, w, &fire);
 		w->state = RXE_WQE_NEW;
-		rxe_queue_consume(&qp->sq);
 		if (w->status != IB_WC_SUCCESS)
 			break;	/* the rest is flushed */
 	}

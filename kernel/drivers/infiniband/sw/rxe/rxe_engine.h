@@ -113,9 +113,11 @@ struct rxe_req {
  * @retry: transport retries left (retry_cnt).
  * @rnr_retry: RNR retries left (7: unlimited).
  * @progress: an ACK or response moved @psn since the timer was armed.
- * @read_gap: a READ response was missing and the READ was asked again
- *	from @read_gap_psn; later gaps at that PSN are the old burst.
- * @read_gap_psn: see @read_gap.
+ * @read_gap: a READ response was missing and the READs were asked again;
+ *	responses still arriving from before, up to @read_gap_end, are the
+ *	old burst: out of order, but no reason to ask yet again.
+ * @read_gap_end: the next PSN the requester would have sent when it
+ *	asked again; see @read_gap.
  */
 struct rxe_comp {
 	u32 psn;
@@ -123,7 +125,7 @@ struct rxe_comp {
 	u8 rnr_retry;
 	bool progress;
 	bool read_gap;
-	u32 read_gap_psn;
+	u32 read_gap_end;
 };
 
 /* A responder resource: an RDMA READ or atomic that may be asked again. */

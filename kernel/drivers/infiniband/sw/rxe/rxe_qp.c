@@ -439,11 +439,13 @@ static void rxe_qp_flush_sq(struct rxe_qp *qp)
 
 	while (rxe_queue_count(&qp->sq)) {
 		struct rxe_send_wqe *wqe = rxe_queue_consumer_addr(&qp->sq);
+		u64 wr_id = READ_ONCE(wqe->wr.wr_id);
+		u32 opcode = READ_ONCE(wqe->wr.opcode);
 
-		rxe_qp_flush_one(qp, cq, READ_ONCE(wqe->wr.wr_id),
-				 rxe_wc_opcode(READ_ONCE(wqe->wr.opcode)), &fire);
+		/* the slot is free before its completion is seen */
 		qp->swqe[qp->sq.kindex].state = RXE_WQE_NEW;
 		rxe_queue_consume(&qp->sq);
+		rxe_qp_flush_one(qp, cq, wr_id, rxe_wc_opcode(opcode), &fire);
 	}
 	qp->req.index = qp->sq.kindex;
 	qp->req.rd_atomic = 0;
@@ -461,9 +463,10 @@ static void rxe_qp_flush_rq(struct rxe_qp *qp)
 		return;
 	while (rxe_queue_count(&qp->rq)) {
 		struct rxe_recv_wqe *wqe = rxe_queue_consumer_addr(&qp->rq);
+		u64 wr_id = READ_ONCE(wqe->wr_id);
 
-		rxe_qp_flush_one(qp, cq, READ_ONCE(wqe->wr_id), IB_WC_RECV, &fire);
 		rxe_queue_consume(&qp->rq);
+		rxe_qp_flush_one(qp, cq, wr_id, IB_WC_RECV, &fire);
 	}
 	if (fire)
 		rxe_cq_fire(cq);
