@@ -9,13 +9,14 @@ T ?=
 
 export KERNELS
 
-.PHONY: all help deps provision build sparse test selftest demo shell clean distclean
+.PHONY: all help deps provision build sparse test bench selftest demo shell clean distclean
 
 all: build
 
 help:
 	@echo 'make [KERNELS="sid trixie bookworm"]   provision the trees and build (default)'
 	@echo 'make test [T=pattern]                  build, then run the tests in guests'
+	@echo 'make bench [B=name] [WALLCLOCK=1]      perf/ benchmarks, ours vs stock, report in perf/results/'
 	@echo 'make demo [KERNEL=sid]                 boot a guest and show our stack at work'
 	@echo 'make shell [KERNEL=sid]                interactive guest, our modules loaded, rxe0 up'
 	@echo 'make sparse                            sparse (C=2) on the newest kernel (sid)'
@@ -38,6 +39,9 @@ sparse: deps
 
 test: build
 	@tools/vm.py test --kernels "$(KERNELS)" --filter "$(T)"
+
+bench: build
+	@tools/vm.py bench --kernels "$(KERNELS)" --filter "$(B)" $(if $(WALLCLOCK),--wallclock)
 
 selftest:
 	@$(MAKE) --no-print-directory build KERNELS=$(KERNEL)

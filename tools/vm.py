@@ -7,6 +7,7 @@ modules and runs tests, the demo, or an interactive shell in it.
   vm.py demo  [--kernel sid]
   vm.py shell [--kernel sid]
   vm.py selftest [--kernel sid]    (the runner's own failure handling)
+  vm.py bench [--kernels "sid trixie"] [--filter PATTERN] [--wallclock]
 
 The guest's root is the target's tree (tools/provision.sh) over virtio-9p;
 the results directory is a second 9p share. The guest side is
@@ -243,17 +244,22 @@ def discover(pattern):
 # ------------------------------------------------------------------- QEMU
 
 def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None,
-             wire=None, mac=GUEST_MAC, readonly=False):
+             wire=None, mac=GUEST_MAC, readonly=False, deterministic=False):
     """QEMU for `guest` (mem, smp, swap, numa, ...). `wire` is (local, remote)
     UDP ports of eth0's segment on the host's loopback; by default its
-    frames go to a port nobody reads."""
+    frames go to a port nobody reads. `deterministic`: one vCPU whose
+    clock advances 1 ns per guest instruction, idle time skipped, so a
+    benchmark's time is its instruction count."""
     mem, smp, swap, numa = guest[:4]
+    accel = f"tcg,thread={TCG_THREAD}"
+    if deterministic:
+        accel, smp, numa = "tcg", 1, 1
     if wire is None:
         # a NIC without a peer that accepts frames stalls its TX queue,
         # so send them somewhere they vanish
         wire = (free_udp_port(), free_udp_port())
     cmd = ["qemu-system-x86_64", "-nodefaults", "-no-user-config",
-           "-accel", f"tcg,thread={TCG_THREAD}", "-cpu", "max", "-machine", "pc",
+           "-accel", accel, "-cpu", "max", "-machine", "pc",
            "-m", str(mem),
            # one socket per NUMA node: CPUs of different nodes must not
            # share a last-level cache (the kernel warns about that)
@@ -288,6 +294,8 @@ def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None,
                     + (f",cpus={n}" if n < smp and numa <= smp else "")]
     if swap_img:
         cmd += ["-drive", f"file={swap_img},if=virtio,format=raw"]
+    if deterministic:
+        cmd += ["-icount", "shift=0,sleep=off"]
     return cmd
 
 
@@ -353,7 +361,8 @@ class Peer:
 class Boot:
     """One guest boot running a list of tests (or the demo)."""
 
-    def __init__(self, target, resdir, guest, tests, mode, on_result, echo_out):
+    def __init__(self, target, resdir, guest, tests, mode, on_result, echo_out,
+                 deterministic=False):
         self.target, self.resdir, self.guest = target, resdir, guest
         self.tests, self.mode = tests, mode
         self.on_result, self.echo_out = on_result, echo_out
@@ -366,12 +375,14 @@ class Boot:
         self.finished = False
         self.died = None            # why the guest stopped early
         self.peer = None            # the Peer guest, for peer=... tests
+        self.deterministic = deterministic
 
     def write_config(self, swap):
         os.makedirs(os.path.join(self.resdir, "logs"), exist_ok=True)
         with open(os.path.join(self.resdir, "run.conf"), "w") as f:
             f.write(f"RXE_TARGET={self.target.name}\nRXE_MODE={self.mode}\n"
-                    f"RXE_SWAP={1 if swap else 0}\n")
+                    f"RXE_SWAP={1 if swap else 0}\n"
+                    f"export RXE_CLOCK={'icount' if self.deterministic else 'wall'}\n")
             if self.guest[4]:
                 f.write(f"export RXE_PEER={self.guest[4]} RXE_PEER_IP={PEER_IP}\n")
             # RXE_T_* of the host environment reach the tests (test knobs).
@@ -399,7 +410,8 @@ class Boot:
             self.peer = Peer(self.target, self.resdir, self.guest[4], wire[::-1])
         console = open(os.path.join(self.resdir, "console.log"), "wb")
         proc = subprocess.Popen(qemu_cmd(self.target, self.resdir, self.guest,
-                                         swap_img=swap_img, wire=wire),
+                                         swap_img=swap_img, wire=wire,
+                                         deterministic=self.deterministic),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + BOOT_TIMEOUT
@@ -603,7 +615,7 @@ def cmd_test(args):
     return 1 if results.failed or not results.counts else 0
 
 
-def run_group(target, top, gi, guest, tests, results):
+def run_group(target, top, gi, guest, tests, results, deterministic=False):
     pending = list(tests)
     boots = 0
     while pending:
@@ -616,7 +628,8 @@ def run_group(target, top, gi, guest, tests, results):
             if name in names or name.startswith("harness/"):
                 results.report(target.name, name, status, reason, logpath)
 
-        boot = Boot(target, resdir, guest, pending, "test", on_result, print)
+        boot = Boot(target, resdir, guest, pending, "test", on_result, print,
+                    deterministic)
         boot.run()
         pending = [t for t in pending if t.name not in boot.done]
         if boot.died and not boot.ready:
@@ -667,6 +680,82 @@ def cmd_selftest(args):
     return 1 if bad else 0
 
 
+def cmd_bench(args):
+    """Run perf/*.sh (one guest boot per kernel and guest shape), then
+    turn the raw rows they leave in /results/bench/*.csv into
+    perf/results/DATE-KERNEL.md and .csv (benchmark, stock, ours, ratio)."""
+    kernels = args.kernels.split() if args.kernels else ["sid", "trixie"]
+    benches = [Test(p, os.path.join(REPO, "perf"), "perf/")
+               for p in sorted(glob.glob(os.path.join(REPO, "perf/*.sh")))]
+    if args.filter:
+        benches = [b for b in benches if args.filter in b.name]
+    results = Results()
+    top = new_results_dir()
+    mode = "wall-clock (multi-threaded TCG: NOISY)" if args.wallclock else \
+        "deterministic (-icount shift=0,sleep=off, 1 vCPU)"
+    print(f"results: {top}; clock: {mode}", flush=True)
+    date = datetime.date.today().isoformat()
+    outdir = os.path.join(REPO, "perf/results")
+    os.makedirs(outdir, exist_ok=True)
+    for kernel in kernels:
+        target = Target(kernel)
+        mine = [b for b in benches if b.runs_on(kernel)]
+        groups = collections.OrderedDict()
+        for b in mine:
+            groups.setdefault(b.guest_key(), []).append(b)
+        for gi, (guest, gb) in enumerate(groups.items()):
+            run_group(target, top, gi, guest, gb, results, not args.wallclock)
+        rows = []
+        for f in sorted(glob.glob(os.path.join(top, kernel, "*", "bench", "*.csv"))):
+            with open(f) as fh:
+                rows += [l.strip().split(",") for l in fh if l.strip()]
+        if not rows:
+            continue
+        suffix = "-wallclock" if args.wallclock else ""
+        base = os.path.join(outdir, f"{date}-{kernel}{suffix}")
+        with open(base + ".csv", "w") as fh:
+            fh.write("benchmark,stack,repetition,value,unit\n")
+            fh.writelines(",".join(r) + "\n" for r in rows)
+        table = bench_table(rows)
+        with open(base + ".md", "w") as fh:
+            fh.write(f"# {date}, Debian {kernel} (kernel {target.kver})\n\n"
+                     f"Clock: {mode}. Median of the repetitions; spread is "
+                     f"(max-min)/median. Raw rows: {os.path.basename(base)}.csv.\n\n"
+                     + table)
+        print(f"\n{kernel} ({target.kver}):\n{table}", flush=True)
+        print(f"written: {base}.md", flush=True)
+    print(results.summary(), flush=True)
+    return 1 if results.failed or not results.counts else 0
+
+
+def bench_table(rows):
+    """Markdown table (benchmark, stock, ours, ratio) from raw rows
+    (benchmark, stack, repetition, value, unit)."""
+    vals = collections.OrderedDict()
+    units = {}
+    for name, stack, _, value, unit in rows:
+        vals.setdefault(name, {}).setdefault(stack, []).append(float(value))
+        units[name] = unit
+
+    def cell(v):
+        if not v:
+            return "-", None
+        v = sorted(v)
+        n = len(v)
+        med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+        spread = (v[-1] - v[0]) / med * 100 if med else 0
+        return f"{med:.2f} ±{spread:.1f}% (n={n})", med
+
+    out = ["| benchmark | unit | stock | ours | ours/stock |",
+           "|---|---|---|---|---|"]
+    for name, by in vals.items():
+        st, sm = cell(by.get("stock"))
+        ou, om = cell(by.get("ours"))
+        ratio = f"{om / sm:.3f}" if sm and om else "-"
+        out.append(f"| {name} | {units[name]} | {st} | {ou} | {ratio} |")
+    return "\n".join(out) + "\n"
+
+
 def cmd_demo(args):
     target = Target(args.kernel)
     top = new_results_dir()
@@ -715,13 +804,19 @@ def main():
     d.add_argument("--kernel", default="sid")
     st = sub.add_parser("selftest", help="check the runner's failure handling")
     st.add_argument("--kernel", default="sid")
+    b = sub.add_parser("bench", help="run the perf/ benchmarks in guests")
+    b.add_argument("--kernels", default=os.environ.get("BENCH_KERNELS", ""),
+                   help="targets, space separated (default: sid trixie)")
+    b.add_argument("--filter", default="", help="benchmark name substring")
+    b.add_argument("--wallclock", action="store_true",
+                   help="multi-vCPU wall-clock mode (noisy; labelled so)")
     s = sub.add_parser("shell", help="interactive guest with our stack loaded")
     s.add_argument("--kernel", default="sid")
     s.add_argument("--mem", type=int, default=1024)
     s.add_argument("--smp", type=int, default=2)
     args = ap.parse_args()
     return {"test": cmd_test, "demo": cmd_demo, "shell": cmd_shell,
-            "selftest": cmd_selftest}[args.cmd](args)
+            "selftest": cmd_selftest, "bench": cmd_bench}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -180,3 +180,24 @@ peer_ready() {
 	[ -n "${RXE_PEER:-}" ] || { echo "this guest has no peer"; return 1; }
 	peer ping 300
 }
+
+# use_stack stock|ours - the kernel's in-tree rdma_rxe or ours, with only
+# $RXE_DEV on $RXE_NETDEV, its port ACTIVE (for side-by-side runs).
+use_stack() {
+	case $1 in
+	stock) stock_load || return 1 ;;
+	ours) rxe_load || return 1 ;;
+	*) echo "unknown stack '$1'"; return 1 ;;
+	esac
+	rxe_delete_all || return 1
+	rxe_add "$RXE_DEV" "$RXE_NETDEV" || return 1
+	wait_for 20 test "$(port_state "$RXE_DEV")" = ACTIVE
+}
+
+# bench_record BENCHMARK STACK REPETITION VALUE UNIT - one raw result row
+# of a perf/ benchmark; `make bench` turns the rows into its report.
+bench_record() {
+	mkdir -p "$RXE_RESULTS/bench"
+	echo "$1,$2,$3,$4,$5" >> "$RXE_RESULTS/bench/$(basename "$0" .sh).csv"
+	note "$1 [$2 #$3]: $4 $5"
+}

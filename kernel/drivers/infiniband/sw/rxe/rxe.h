@@ -214,8 +214,10 @@ struct rxe_cq {
  * @has_rq: the QP has its own receive ring.
  * @av: the path (connected QPs, from RTR on).
  * @src_port: UDP source port of our packets (spreads QPs over flows).
- * @work: runs the engine (rxe_engine.h).
- * @rx_queue: received packets waiting for @work.
+ * @eng: enum rxe_eng_state, who runs the engine (rxe_engine.h).
+ * @eng_depth: how deep in other engines' runs the current run is.
+ * @work: runs the engine when no kicker can (rxe_engine.h).
+ * @rx_queue: received packets waiting for the engine.
  * @retry_work: the retransmission timer.
  * @rnr_work: the RNR NAK wait.
  * @swqe: engine state of each SQ slot.
@@ -242,6 +244,8 @@ struct rxe_qp {
 	bool has_rq;
 	struct rxe_av av;
 	u16 src_port;
+	atomic_t eng;
+	int eng_depth;
 	struct work_struct work;
 	struct sk_buff_head rx_queue;
 	struct delayed_work retry_work;
@@ -389,6 +393,7 @@ int rxe_qp_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn);
 void rxe_qp_put(struct rxe_qp *qp);
 void rxe_qp_kick(struct rxe_qp *qp);
+void rxe_qp_kick_here(struct rxe_qp *qp, int depth);
 enum ib_wc_opcode rxe_wc_opcode(u32 wr_opcode);
 void rxe_qp_error(struct rxe_qp *qp);
 void rxe_qp_make_cqe(struct rxe_qp *qp, struct rxe_cqe *cqe, u64 wr_id,
@@ -415,9 +420,13 @@ void rxe_resp_reset(struct rxe_qp *qp);
 void rxe_resp_flush(struct rxe_qp *qp);
 
 /* rxe_recv.c */
-void rxe_rcv(struct rxe_dev *rxe, struct sk_buff *skb);
+/* rxe_rcv() @depth of a packet from softirq: its engine may not run there */
+#define RXE_RCV_ATOMIC		(-1)
+void rxe_rcv(struct rxe_dev *rxe, struct sk_buff *skb, int depth);
 
 /* rxe_icrc.c */
+int rxe_icrc_init(void);
+void rxe_icrc_exit(void);
 void rxe_icrc_set(struct sk_buff *skb, const struct rxe_pkt *pkt);
 bool rxe_icrc_ok(struct sk_buff *skb, const struct rxe_pkt *pkt);
 
@@ -439,7 +448,14 @@ extern struct workqueue_struct *rxe_wq;
 struct sk_buff *rxe_net_alloc(struct rxe_dev *rxe, const struct rxe_av *av,
 			      u8 opcode, u32 paylen);
 int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
-		 struct sk_buff *skb, u16 src_port);
+		 struct sk_buff *skb, u16 src_port, int depth);
+
+/* Send a packet of @qp's engine; looped back, the receiver may run inline. */
+static inline int rxe_qp_send(struct rxe_qp *qp, const struct rxe_av *av,
+			      struct sk_buff *skb)
+{
+	return rxe_net_send(qp_rdev(qp), av, skb, qp->src_port, qp->eng_depth + 1);
+}
 int rxe_net_init(void);
 void rxe_net_exit(void);
 enum ib_port_state rxe_net_port_state(struct rxe_dev *rxe);

@@ -108,9 +108,14 @@ static int __init rxe_module_init(void)
 {
 	int err;
 
-	err = rxe_net_init();
+	err = rxe_icrc_init();
 	if (err)
 		return err;
+	err = rxe_net_init();
+	if (err) {
+		rxe_icrc_exit();
+		return err;
+	}
 
 	rdma_link_register(&rxe_link_ops);
 	return 0;
@@ -122,6 +127,7 @@ static void __exit rxe_module_exit(void)
 	rdma_link_unregister(&rxe_link_ops);
 	ib_unregister_driver(RDMA_DRIVER_RXE);
 	rxe_net_exit();
+	rxe_icrc_exit();
 }
 
 module_init(rxe_module_init);

@@ -6,11 +6,11 @@
  *
  * Receive: a UDP tunnel socket per address family (in the initial
  * network namespace) hands us every datagram for port 4791 in softirq
- * context; rxe_rcv() checks it and queues it to its QP's work item.
+ * context; rxe_rcv() checks it and queues it to its QP's engine.
  * Send: the engine builds the packet from the BTH on; rxe_net_send()
  * adds UDP and IP headers and the ICRC and sends it through the IP
  * stack, or, for a destination on our own netdev (loopback), hands it
- * straight to rxe_rcv().
+ * straight to rxe_rcv(), whose QP's engine may then run right there.
  */
 #include <linux/hash.h>
 #include <linux/random.h>
@@ -172,12 +172,14 @@ static int rxe_net_route6(struct rxe_dev *rxe, const struct rxe_av *av,
  * @av: the destination.
  * @skb: the packet, consumed in every case.
  * @src_port: the UDP source port.
+ * @depth: for a packet looped back to our own device, the engine nesting
+ *	its receiver would run at (see rxe_rcv()).
  *
  * Return: 0, or a negative errno when the packet could not be routed or
  * was dropped on the way out (the transport's retries cover it).
  */
 int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
-		 struct sk_buff *skb, u16 src_port)
+		 struct sk_buff *skb, u16 src_port, int depth)
 {
 	struct rxe_pkt *pkt = rxe_pkt(skb);
 	struct rxe_pkt view = *pkt;
@@ -203,7 +205,7 @@ int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
 		/* Ours: skip the IP stack, arrive as if from the UDP socket. */
 		skb_dst_drop(skb);
 		skb_pull(skb, skb_transport_offset(skb) + sizeof(struct udphdr));
-		rxe_rcv(rxe, skb);
+		rxe_rcv(rxe, skb, depth);
 		return 0;
 	}
 
@@ -236,7 +238,7 @@ static int rxe_net_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 	skb_pull(skb, sizeof(struct udphdr));
-	rxe_rcv(to_rdev(ibdev), skb);
+	rxe_rcv(to_rdev(ibdev), skb, RXE_RCV_ATOMIC);
 	ib_device_put(ibdev);
 	return 0;
 drop:
@@ -356,7 +358,7 @@ int rxe_net_init(void)
 	int err;
 
 	rxe_opinfo_init();
-	rxe_wq = alloc_workqueue("rxe_odp_wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	rxe_wq = alloc_workqueue("rxe_odp_wq", WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
 	if (!rxe_wq)
 		return -ENOMEM;
 

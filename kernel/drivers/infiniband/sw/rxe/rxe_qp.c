@@ -22,7 +22,8 @@
  * without the mutex); the state is read through READ_ONCE(). The engine
  * (rxe_qp_run(), one work item per QP) is the only consumer of both
  * rings; qp->sq_lock and qp->rq_lock serialise kernel producers. Modify
- * may wait for the work item, so the work item never takes state_lock.
+ * may wait for the engine, so the engine never takes state_lock. An
+ * engine run inline in another's (loopback) holds no lock of the outer.
  */
 #include <linux/hash.h>
 #include <linux/slab.h>
@@ -63,14 +64,100 @@ void rxe_qp_put(struct rxe_qp *qp)
 	rxe_ref_put(&qp->ref);
 }
 
+static bool rxe_qp_engine(struct rxe_qp *qp, int *budget);
+
+/* Give up the engine; whoever waits for it to be idle may go on. */
+static void rxe_qp_release(struct rxe_qp *qp)
+{
+	atomic_set_release(&qp->eng, RXE_ENG_IDLE);
+	wake_up_var(&qp->eng);
+}
+
+/*
+ * Run the engine, owned by the caller (RUNNING or AGAIN), until it has
+ * nothing left to do, then release it; when the budget runs out first,
+ * hand it to the work item (still owned: no other run can start).
+ */
+static void rxe_qp_drive(struct rxe_qp *qp, int depth)
+{
+	int budget = RXE_RUN_BUDGET;
+
+	qp->eng_depth = depth;
+	for (;;) {
+		bool more = rxe_qp_engine(qp, &budget);
+
+		if (!more && atomic_cmpxchg(&qp->eng, RXE_ENG_RUNNING,
+					    RXE_ENG_IDLE) == RXE_ENG_RUNNING) {
+			wake_up_var(&qp->eng);
+			return;
+		}
+		/* more to do, or kicked meanwhile (AGAIN) */
+		atomic_set(&qp->eng, RXE_ENG_RUNNING);
+		if (budget <= 0) {
+			queue_work(rxe_wq, &qp->work);
+			return;
+		}
+	}
+}
+
+/* Take the engine if nobody runs it; else make its runner go again. */
+static bool rxe_qp_claim(struct rxe_qp *qp)
+{
+	int s = atomic_read(&qp->eng);
+
+	for (;;) {
+		int want = s == RXE_ENG_IDLE ? RXE_ENG_RUNNING : RXE_ENG_AGAIN;
+		int old;
+
+		if (s == RXE_ENG_AGAIN)
+			return false;
+		old = atomic_cmpxchg(&qp->eng, s, want);
+		if (old == s)
+			break;
+		s = old;
+	}
+	if (s != RXE_ENG_IDLE)
+		return false;
+	/* pairs with the barrier of rxe_qp_set_state() before a stop */
+	if (READ_ONCE(qp->state) == IB_QPS_RESET) {
+		rxe_qp_release(qp);
+		return false;
+	}
+	return true;
+}
+
 /**
- * rxe_qp_kick() - have the QP's engine run (any context).
+ * rxe_qp_kick() - have the QP's engine run, by its work item (any context).
  * @qp: the QP.
  */
 void rxe_qp_kick(struct rxe_qp *qp)
 {
-	if (READ_ONCE(qp->state) != IB_QPS_RESET)
+	if (rxe_qp_claim(qp))
 		queue_work(rxe_wq, &qp->work);
+}
+
+/**
+ * rxe_qp_kick_here() - have the QP's engine run, in this context if it
+ * is idle (process context, no spinlock held, may sleep).
+ * @qp: the QP.
+ * @depth: 0, or 1 + the depth of the engine run this call is made from.
+ */
+void rxe_qp_kick_here(struct rxe_qp *qp, int depth)
+{
+	might_sleep();
+	if (!rxe_qp_claim(qp))
+		return;
+	if (depth > RXE_MAX_NESTING)
+		queue_work(rxe_wq, &qp->work);
+	else
+		rxe_qp_drive(qp, depth);
+}
+
+/* Kick, then wait until the engine has run and has nothing left to do. */
+static void rxe_qp_kick_sync(struct rxe_qp *qp)
+{
+	rxe_qp_kick_here(qp, 0);
+	wait_var_event(&qp->eng, atomic_read_acquire(&qp->eng) == RXE_ENG_IDLE);
 }
 
 static void rxe_qp_set_state(struct rxe_qp *qp, enum ib_qp_state state)
@@ -338,6 +425,7 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	qp->has_rq = !init->srq;
 	qp->sq_sig_type = init->sq_sig_type;
 
+	atomic_set(&qp->eng, RXE_ENG_IDLE);
 	INIT_WORK(&qp->work, rxe_qp_run);
 	INIT_DELAYED_WORK(&qp->retry_work, rxe_qp_retry_timer);
 	INIT_DELAYED_WORK(&qp->rnr_work, rxe_qp_rnr_timer);
@@ -473,22 +561,20 @@ static void rxe_qp_flush_rq(struct rxe_qp *qp)
 }
 
 /*
- * The engine: one run handles queued packets, timer events, then sends
- * what the window allows, and reports finished send WQEs. It requeues
- * itself when its budget ran out with work left.
+ * The engine, one round: queued packets, timer events, then what the
+ * window allows to send, then finished send WQEs reported. Returns true
+ * when work is left (budget spent, or packets arrived meanwhile).
  */
-static void rxe_qp_run(struct work_struct *work)
+static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 {
-	struct rxe_qp *qp = container_of(work, struct rxe_qp, work);
-	int budget = RXE_RUN_BUDGET;
 	struct sk_buff *skb;
 
 	if (READ_ONCE(qp->state) == IB_QPS_RESET) {
 		skb_queue_purge(&qp->rx_queue);
-		return;
+		return false;
 	}
-	while (budget > 0 && (skb = skb_dequeue(&qp->rx_queue))) {
-		budget--;
+	while (*budget > 0 && (skb = skb_dequeue(&qp->rx_queue))) {
+		(*budget)--;
 		if (READ_ONCE(qp->state) == IB_QPS_ERR)
 			kfree_skb(skb);
 		else if (rxe_pkt(skb)->mask & RXE_M_RESP)
@@ -498,7 +584,7 @@ static void rxe_qp_run(struct work_struct *work)
 	}
 	if (READ_ONCE(qp->state) != IB_QPS_ERR) {
 		rxe_comp_timers(qp);
-		rxe_req_run(qp, &budget);
+		rxe_req_run(qp, budget);
 	}
 	rxe_comp_report(qp);
 
@@ -509,10 +595,15 @@ static void rxe_qp_run(struct work_struct *work)
 		rxe_qp_flush_sq(qp);
 		rxe_resp_flush(qp);
 		rxe_qp_flush_rq(qp);
-		return;
+		return false;
 	}
-	if (budget <= 0 || !skb_queue_empty(&qp->rx_queue))
-		rxe_qp_kick(qp);
+	return *budget <= 0 || !skb_queue_empty(&qp->rx_queue);
+}
+
+/* The work item: runs the engine for a kicker that could not. */
+static void rxe_qp_run(struct work_struct *work)
+{
+	rxe_qp_drive(container_of(work, struct rxe_qp, work), 0);
 }
 
 static void rxe_qp_retry_timer(struct work_struct *work)
@@ -520,7 +611,7 @@ static void rxe_qp_retry_timer(struct work_struct *work)
 	struct rxe_qp *qp = container_of(to_delayed_work(work), struct rxe_qp, retry_work);
 
 	atomic_set(&qp->timed_out, 1);
-	rxe_qp_kick(qp);
+	rxe_qp_kick_here(qp, 0);
 }
 
 static void rxe_qp_rnr_timer(struct work_struct *work)
@@ -528,16 +619,21 @@ static void rxe_qp_rnr_timer(struct work_struct *work)
 	struct rxe_qp *qp = container_of(to_delayed_work(work), struct rxe_qp, rnr_work);
 
 	atomic_set(&qp->rnr_done, 1);
-	rxe_qp_kick(qp);
+	rxe_qp_kick_here(qp, 0);
 }
 
-/* Stop the engine: nothing runs or is pending when this returns. */
+/*
+ * Stop the engine of a QP already in RESET (no kick starts a run then):
+ * nothing runs or is pending when this returns.
+ */
 static void rxe_qp_stop_engine(struct rxe_qp *qp)
 {
-	cancel_work_sync(&qp->work);
+	smp_mb();	/* RESET stored before eng read; pairs with rxe_qp_claim() */
 	cancel_delayed_work_sync(&qp->retry_work);
 	cancel_delayed_work_sync(&qp->rnr_work);
-	cancel_work_sync(&qp->work);	/* a timer may have kicked it */
+	/* a run in progress, or handed to the work item, ends idle */
+	wait_var_event(&qp->eng, atomic_read_acquire(&qp->eng) == RXE_ENG_IDLE);
+	cancel_work_sync(&qp->work);
 	skb_queue_purge(&qp->rx_queue);
 }
 
@@ -677,8 +773,7 @@ static void rxe_qp_enter(struct rxe_qp *qp, enum ib_qp_state cur, enum ib_qp_sta
 		break;
 	case IB_QPS_ERR:
 		/* The engine flushes both rings; wait for it. */
-		queue_work(rxe_wq, &qp->work);
-		flush_work(&qp->work);
+		rxe_qp_kick_sync(qp);
 		break;
 	case IB_QPS_RTR:
 		if (cur == IB_QPS_INIT)
@@ -917,10 +1012,11 @@ int rxe_qp_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		return -EINVAL;
 	}
 	if (qp->is_user) {
-		rxe_qp_kick(qp);
 		/* Requests posted in the error state complete flushed at once. */
 		if (state == IB_QPS_ERR)
-			flush_work(&qp->work);
+			rxe_qp_kick_sync(qp);
+		else
+			rxe_qp_kick_here(qp, 0);	/* the caller's syscall */
 		return 0;
 	}
 	spin_lock_irqsave(&qp->sq_lock, flags);

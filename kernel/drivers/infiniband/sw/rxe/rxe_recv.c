@@ -62,8 +62,11 @@ static bool rxe_rcv_transport_ok(const struct rxe_qp *qp, u8 opcode)
  * @rxe: the device it arrived on.
  * @skb: the packet, linear, data at the BTH, network header set;
  *	consumed in every case.
+ * @depth: RXE_RCV_ATOMIC from the network (softirq); for a packet looped
+ *	back by an engine, the nesting the receiving engine would run at
+ *	if it ran inline (rxe_qp_kick_here()).
  */
-void rxe_rcv(struct rxe_dev *rxe, struct sk_buff *skb)
+void rxe_rcv(struct rxe_dev *rxe, struct sk_buff *skb, int depth)
 {
 	struct rxe_pkt *pkt = rxe_pkt(skb);
 	struct rxe_qp *qp;
@@ -91,7 +94,10 @@ void rxe_rcv(struct rxe_dev *rxe, struct sk_buff *skb)
 		goto drop;
 	}
 	skb_queue_tail(&qp->rx_queue, skb);
-	rxe_qp_kick(qp);
+	if (depth == RXE_RCV_ATOMIC)
+		rxe_qp_kick(qp);
+	else
+		rxe_qp_kick_here(qp, depth);
 	rxe_qp_put(qp);
 	return;
 

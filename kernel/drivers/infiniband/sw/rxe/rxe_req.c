@@ -276,7 +276,7 @@ static enum ib_wc_status rxe_req_send_packet(struct rxe_qp *qp, u32 index,
 			return IB_WC_LOC_PROT_ERR;
 		}
 	}
-	rxe_net_send(rxe, av, skb, qp->src_port);
+	rxe_qp_send(qp, av, skb);
 	return IB_WC_SUCCESS;
 }
 

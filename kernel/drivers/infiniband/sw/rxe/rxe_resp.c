@@ -66,7 +66,7 @@ static void rxe_resp_send_ack(struct rxe_qp *qp, u8 syn, u32 psn)
 	struct sk_buff *skb = rxe_resp_alloc(qp, RXE_ACK, 0, psn, syn);
 
 	if (skb)
-		rxe_net_send(qp_rdev(qp), &qp->av, skb, qp->src_port);
+		rxe_qp_send(qp, &qp->av, skb);
 }
 
 static void rxe_resp_send_res_ack(struct rxe_qp *qp, const struct rxe_res *res)
@@ -87,7 +87,7 @@ static void rxe_resp_send_res_ack(struct rxe_qp *qp, const struct rxe_res *res)
 				     RXE_AETH_ACK_UNLIMITED);
 	}
 	if (skb)
-		rxe_net_send(qp_rdev(qp), &qp->av, skb, qp->src_port);
+		rxe_qp_send(qp, &qp->av, skb);
 }
 
 /* Look up the target of an rkey and check it; NULL if not allowed. */
@@ -137,7 +137,7 @@ static enum rxe_resp_err rxe_resp_read_reply(struct rxe_qp *qp, const struct rxe
 		if (len)
 			rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
 				    RXE_FROM_MEM);
-		rxe_net_send(qp_rdev(qp), &qp->av, skb, qp->src_port);
+		rxe_qp_send(qp, &qp->av, skb);
 		if (last)
 			break;
 		offset += len;

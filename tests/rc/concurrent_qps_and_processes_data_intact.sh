@@ -1,0 +1,40 @@
+#!/bin/bash
+# rxe-test: setup=rxe0 timeout=600
+# Several processes and several QPs per process at once on one device:
+# three perftest pairs with 4, 2 and 3 QPs each (write, read, send) and
+# two data-checked ibv_rc_pingpong pairs run concurrently; every one must
+# finish with its result, the pingpongs with their data verified (-c).
+set -eu
+. "$RXE_SRC/tests/lib/rxe.sh"
+
+gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
+common="-d $RXE_DEV -x $gid -F"
+pairs=(
+	"ib_write_bw $common -q 4 -s 16384 -n 300 -p 18601"
+	"ib_read_bw $common -q 2 -s 16384 -n 300 -p 18602"
+	"ib_send_bw $common -q 3 -s 8192 -n 300 -p 18603"
+	"ibv_rc_pingpong -d $RXE_DEV -g $gid -c -s 4096 -n 200 -p 18604"
+	"ibv_rc_pingpong -d $RXE_DEV -g $gid -c -s 60000 -n 50 -p 18605"
+)
+pids=()
+for i in "${!pairs[@]}"; do
+	RXE_PAIR_LOG=/tmp/conc.$i run_pair 400 "${pairs[$i]}" "${pairs[$i]} 127.0.0.1" \
+		> /tmp/conc.$i.out 2>&1 &
+	pids+=($!)
+done
+bad=0
+for i in "${!pairs[@]}"; do
+	if ! wait "${pids[$i]}"; then
+		bad=1
+		note "FAILED: ${pairs[$i]}"
+		sed 's/^/#   /' /tmp/conc.$i.out | tail -20
+		continue
+	fi
+	case ${pairs[$i]} in
+	ibv_rc_pingpong*) line=$(grep "iters in" /tmp/conc.$i.client || true) ;;
+	*) line=$(grep -E '^ *[0-9]+ +[0-9]+ ' /tmp/conc.$i.client | tail -1 || true) ;;
+	esac
+	[ -n "$line" ] || { bad=1; note "no result from: ${pairs[$i]}"; continue; }
+	note "${pairs[$i]%% *}: $line"
+done
+[ "$bad" = 0 ] || fail "a concurrent pair failed"
