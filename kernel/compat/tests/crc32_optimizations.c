@@ -4,6 +4,7 @@
  * (the header then reports which paths are optimized); before, only the
  * crypto API's "crc32" driver (crc32-pclmul on x86) did.
  */
+#include <linux/bits.h>
 #include <linux/crc32.h>
 
 u32 conftest_crc32_optimizations(void);

@@ -280,6 +280,7 @@ static inline struct rxe_sge *rxe_swqe_sges(struct rxe_qp *qp, const struct rxe_
 enum rxe_mr_type {
 	RXE_MR_DMA,		/* all of kernel memory (get_dma_mr) */
 	RXE_MR_USER,		/* pinned user memory */
+	RXE_MR_FAST,		/* kernel pages mapped by REG_MR (alloc_mr) */
 };
 
 /**
@@ -288,9 +289,15 @@ enum rxe_mr_type {
  * @type: what the MR maps.
  * @access: IB_ACCESS_* flags.
  * @index: index in rxe_dev.mr_xa (the key without its low byte).
+ * @lkey: the lkey lookups accept (a fast-reg MR's changes with REG_MR;
+ *	the core's ibmr.lkey is the ULP's next key until then).
+ * @rkey: likewise for the rkey.
+ * @valid: a fast-reg MR is registered (REG_MR) and not invalidated;
+ *	other MRs are always valid. Read and written by engines.
  * @umem: pinned pages of a user MR.
- * @pages: the pages of @umem, in order.
+ * @pages: the pages of @umem (or mapped by map_mr_sg), in order.
  * @npages: entries in @pages.
+ * @max_pages: fast-reg: room in @pages (alloc_mr's max_num_sg).
  * @page_offset: offset of the MR's first byte in @pages[0].
  * @ref: held by the registration and by each lookup.
  * @rcu: frees the structure after lookups that may still read it.
@@ -300,9 +307,13 @@ struct rxe_mr {
 	enum rxe_mr_type type;
 	int access;
 	u32 index;
+	u32 lkey;
+	u32 rkey;
+	bool valid;
 	struct ib_umem *umem;
 	struct page **pages;
 	unsigned long npages;
+	unsigned long max_pages;
 	unsigned int page_offset;
 	struct rxe_ref ref;
 	struct rcu_head rcu;
@@ -375,6 +386,14 @@ struct ib_mr *rxe_mr_get_dma(struct ib_pd *ibpd, int access);
 struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 			      u64 iova, int access, struct ib_udata *udata);
 int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata);
+struct ib_mr *rxe_mr_rereg_user(struct ib_mr *ibmr, int flags, u64 start, u64 length,
+				u64 iova, int access, struct ib_pd *pd,
+				struct ib_udata *udata);
+struct ib_mr *rxe_mr_alloc_fast(struct ib_pd *ibpd, enum ib_mr_type type, u32 max_num_sg);
+int rxe_mr_map_sg(struct ib_mr *ibmr, struct scatterlist *sg, int sg_nents,
+		  unsigned int *sg_offset);
+enum ib_wc_status rxe_mr_fast_reg(struct rxe_qp *qp, struct ib_mr *ibmr, u32 key, int access);
+int rxe_mr_invalidate(struct rxe_qp *qp, u32 rkey);
 struct rxe_mr *rxe_mr_lookup(struct rxe_dev *rxe, u32 key);
 void rxe_mr_put(struct rxe_mr *mr);
 

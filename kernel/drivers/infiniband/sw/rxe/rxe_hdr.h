@@ -91,6 +91,7 @@ enum rxe_opmask {
 	RXE_M_ATOMIC_WRITE = BIT(21),
 	RXE_M_FLUSH	= BIT(22),
 	RXE_M_RWR	= BIT(23),	/* consumes a receive WQE at the end */
+	RXE_M_LOCAL	= BIT(24),	/* work request done locally: REG_MR, LOCAL_INV */
 	RXE_M_VALID	= BIT(31),	/* a known opcode */
 };
 

@@ -77,7 +77,6 @@ int rxe_icrc_init(void)
 		return 0;
 	}
 	rxe_crc_tfm = tfm;
-	pr_info("XXX crc driver %s\n", crypto_shash_driver_name(tfm));
 	return 0;
 }
 

@@ -6,6 +6,14 @@
  * (index << 8 | key byte), the key byte changing with each registration
  * so that a stale key of a reused index does not match.
  *
+ * Fast-reg MRs (alloc_mr) for kernel ULPs start invalid: map_mr_sg
+ * loads their page list, a REG_MR work request makes them valid with a
+ * key byte and access of the ULP's choosing, LOCAL_INV or a SEND WITH
+ * INVALIDATE from the peer makes them invalid again. Those run in QP
+ * engines; @valid and the keys are read without a lock by other
+ * engines, so they are written with WRITE_ONCE() (the ULP orders the
+ * rest: it maps only an invalid MR and waits for REG_MR's completion).
+ *
  * Lifetime (struct rxe_ref): lookups run under RCU and take a reference;
  * deregistration erases the index (no new lookup), then drains the users
  * in flight before releasing the memory. The structure itself is freed
@@ -201,8 +209,8 @@ struct rxe_mr *rxe_mr_lookup(struct rxe_dev *rxe, u32 key)
 
 	rcu_read_lock();
 	mr = xa_load(&rxe->mr_xa, key >> 8);
-	if (mr && ((mr->ibmr.lkey != key && mr->ibmr.rkey != key) ||
-		   !rxe_ref_get(&mr->ref)))
+	if (mr && ((READ_ONCE(mr->lkey) != key && READ_ONCE(mr->rkey) != key) ||
+		   !READ_ONCE(mr->valid) || !rxe_ref_get(&mr->ref)))
 		mr = NULL;
 	rcu_read_unlock();
 	return mr;
@@ -227,6 +235,9 @@ static int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr)
 	mr->index = index;
 	mr->ibmr.lkey = index << 8 | key;
 	mr->ibmr.rkey = mr->ibmr.lkey;	/* the access flags say what peers may do */
+	mr->lkey = mr->ibmr.lkey;
+	mr->rkey = mr->ibmr.rkey;
+	mr->valid = mr->type != RXE_MR_FAST;
 	xa_store(&rxe->mr_xa, index, mr, GFP_KERNEL);	/* slot exists: cannot fail */
 	return 0;
 }
@@ -335,6 +346,47 @@ err_free:
 }
 
 /**
+ * rxe_mr_rereg_user() - rereg_user_mr verb: change a user MR's range,
+ * PD or access.
+ * @ibmr: the MR.
+ * @flags: IB_MR_REREG_TRANS, IB_MR_REREG_PD, IB_MR_REREG_ACCESS.
+ * @start: new user address (TRANS).
+ * @length: new length (TRANS).
+ * @iova: new iova (TRANS).
+ * @access: new IB_ACCESS_* flags (ACCESS).
+ * @pd: new PD (PD).
+ * @udata: unused.
+ *
+ * Always builds a new MR (new pinning, new keys) from the old one's values
+ * and the changed ones; the core swaps it in and deregisters the old MR,
+ * so accesses in flight to the old one finish against what it mapped.
+ *
+ * Return: the new MR, or ERR_PTR as rxe_mr_reg_user(); -EINVAL for an MR
+ * that is not a user MR.
+ */
+struct ib_mr *rxe_mr_rereg_user(struct ib_mr *ibmr, int flags, u64 start, u64 length,
+				u64 iova, int access, struct ib_pd *pd,
+				struct ib_udata *udata)
+{
+	struct rxe_mr *mr = to_rmr(ibmr);
+
+	if (mr->type != RXE_MR_USER || !mr->umem) {
+		ibdev_dbg(ibmr->device, "rereg_mr: not a user MR\n");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!(flags & IB_MR_REREG_TRANS)) {
+		start = mr->umem->address;
+		length = mr->umem->length;
+		iova = ibmr->iova;
+	}
+	if (!(flags & IB_MR_REREG_ACCESS))
+		access = mr->access;
+	if (!(flags & IB_MR_REREG_PD) || !pd)
+		pd = ibmr->pd;
+	return rxe_mr_reg_user(pd, start, length, iova, access, udata);
+}
+
+/**
  * rxe_mr_dereg() - dereg_mr verb. Waits for accesses in flight.
  * @ibmr: the MR.
  * @udata: unused.
@@ -351,4 +403,131 @@ int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata)
 		ib_umem_release(mr->umem);
 	kfree_rcu(mr, rcu);
 	return 0;
+}
+
+/**
+ * rxe_mr_alloc_fast() - alloc_mr verb: a fast-reg MR for a kernel ULP.
+ * @ibpd: the PD.
+ * @type: IB_MR_TYPE_MEM_REG (gaps and integrity MRs are not supported).
+ * @max_num_sg: the most pages map_mr_sg may load.
+ *
+ * Return: the MR, invalid until a REG_MR work request; ERR_PTR(-EINVAL)
+ * for another type or a zero or too large @max_num_sg, -ENOMEM.
+ */
+struct ib_mr *rxe_mr_alloc_fast(struct ib_pd *ibpd, enum ib_mr_type type, u32 max_num_sg)
+{
+	struct rxe_mr *mr;
+	int err = -ENOMEM;
+
+	if (type != IB_MR_TYPE_MEM_REG || !max_num_sg || max_num_sg > RXE_MAX_FAST_REG_PAGES) {
+		ibdev_dbg(ibpd->device, "alloc_mr: type %d, %u pages not supported\n",
+			  type, max_num_sg);
+		return ERR_PTR(-EINVAL);
+	}
+	mr = rxe_mr_alloc(ibpd, 0, RXE_MR_FAST);
+	if (!mr)
+		return ERR_PTR(-ENOMEM);
+	mr->pages = kvcalloc(max_num_sg, sizeof(*mr->pages), GFP_KERNEL);
+	if (!mr->pages)
+		goto err_free;
+	mr->max_pages = max_num_sg;
+	err = rxe_mr_publish(to_rdev(ibpd->device), mr);
+	if (err)
+		goto err_free;
+	return &mr->ibmr;
+
+err_free:
+	kvfree(mr->pages);
+	kfree(mr);
+	return ERR_PTR(err);
+}
+
+/* ib_sg_to_pages() callback: one page of the list (a kernel address). */
+static int rxe_mr_set_page(struct ib_mr *ibmr, u64 addr)
+{
+	struct rxe_mr *mr = to_rmr(ibmr);
+
+	if (mr->npages == mr->max_pages)
+		return -ENOMEM;
+	mr->pages[mr->npages++] = virt_to_page((void *)(uintptr_t)addr);
+	return 0;
+}
+
+/**
+ * rxe_mr_map_sg() - map_mr_sg verb: load a fast-reg MR's page list.
+ * @ibmr: the MR (invalid: not registered, or invalidated).
+ * @sg: the scatterlist, mapped by ib_dma_map_sg() (kernel addresses).
+ * @sg_nents: its entries.
+ * @sg_offset: where in the first entry the MR starts.
+ *
+ * Pages are PAGE_SIZE (ib_map_mr_sg()'s @page_size must be PAGE_SIZE).
+ *
+ * Return: the number of entries mapped, or -EINVAL.
+ */
+int rxe_mr_map_sg(struct ib_mr *ibmr, struct scatterlist *sg, int sg_nents,
+		  unsigned int *sg_offset)
+{
+	struct rxe_mr *mr = to_rmr(ibmr);
+
+	if (ibmr->page_size != PAGE_SIZE) {
+		ibdev_dbg(ibmr->device, "map_mr_sg: page size %u not supported\n",
+			  ibmr->page_size);
+		return -EINVAL;
+	}
+	mr->npages = 0;
+	return ib_sg_to_pages(ibmr, sg, sg_nents, sg_offset, rxe_mr_set_page);
+}
+
+/**
+ * rxe_mr_fast_reg() - execute a REG_MR work request (engine context).
+ * @qp: the QP that posted it.
+ * @ibmr: the fast-reg MR, its pages loaded by map_mr_sg.
+ * @key: the new lkey/rkey (the MR's index with the ULP's key byte).
+ * @access: IB_ACCESS_* the registration grants.
+ *
+ * Return: IB_WC_SUCCESS, or IB_WC_LOC_QP_OP_ERR for an MR that is not
+ * a fast-reg MR of this QP's PD, is still valid, or a key of another index.
+ */
+enum ib_wc_status rxe_mr_fast_reg(struct rxe_qp *qp, struct ib_mr *ibmr, u32 key, int access)
+{
+	struct rxe_mr *mr = to_rmr(ibmr);
+
+	if (ibmr->device != qp->ibqp.device || mr->type != RXE_MR_FAST ||
+	    ibmr->pd != qp->ibqp.pd || READ_ONCE(mr->valid) ||
+	    key >> 8 != mr->index) {
+		ibdev_dbg(ibmr->device, "REG_MR: MR or key %#x not usable\n", key);
+		return IB_WC_LOC_QP_OP_ERR;
+	}
+	mr->access = access;
+	mr->page_offset = ibmr->iova & ~PAGE_MASK;
+	WRITE_ONCE(mr->lkey, key);
+	WRITE_ONCE(mr->rkey, key);
+	smp_wmb();	/* the MR's fields before it is seen valid */
+	WRITE_ONCE(mr->valid, true);
+	return IB_WC_SUCCESS;
+}
+
+/**
+ * rxe_mr_invalidate() - invalidate a fast-reg MR by its key (LOCAL_INV,
+ * or SEND WITH INVALIDATE received; engine context).
+ * @qp: the QP that invalidates.
+ * @rkey: the key.
+ *
+ * Return: 0; -EINVAL when no fast-reg MR of the QP's PD has @rkey.
+ */
+int rxe_mr_invalidate(struct rxe_qp *qp, u32 rkey)
+{
+	struct rxe_mr *mr;
+	int err = -EINVAL;
+
+	/* an MR already invalid may be invalidated again, as on hardware */
+	rcu_read_lock();
+	mr = xa_load(&qp_rdev(qp)->mr_xa, rkey >> 8);
+	if (mr && mr->type == RXE_MR_FAST && mr->ibmr.pd == qp->ibqp.pd &&
+	    READ_ONCE(mr->rkey) == rkey) {
+		WRITE_ONCE(mr->valid, false);
+		err = 0;
+	}
+	rcu_read_unlock();
+	return err;
 }

@@ -21,6 +21,7 @@
 #define RXE_MAX_CQ			0x4000
 #define RXE_MAX_CQE			0x7fff
 #define RXE_MAX_MR			0x40000
+#define RXE_MAX_FAST_REG_PAGES		512
 #define RXE_MAX_PD			0x10000
 #define RXE_MAX_QP_RD_ATOM		128
 #define RXE_MAX_RES_RD_ATOM		0x3f000

@@ -930,6 +930,14 @@ static int rxe_qp_fill_wr(struct rxe_qp *qp, struct rxe_send_wqe *wqe,
 			w->wr.ud.av = container_of(ud->ah, struct rxe_ah, ibah)->av;
 		}
 		break;
+	case IB_WR_REG_MR:
+		/* kernel-only use of the memory-window slot fields */
+		w->wr.mw.addr = (uintptr_t)reg_wr(wr)->mr;
+		w->wr.mw.rkey = reg_wr(wr)->key;
+		w->wr.mw.access = reg_wr(wr)->access;
+		break;
+	case IB_WR_LOCAL_INV:
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -955,7 +963,7 @@ static int rxe_qp_post_send_one(struct rxe_qp *qp, const struct ib_send_wr *wr)
 	wqe->wr.wr_id = wr->wr_id;
 	wqe->wr.opcode = wr->opcode;
 	wqe->wr.send_flags = wr->send_flags;
-	if (wr->opcode == IB_WR_SEND_WITH_INV)
+	if (wr->opcode == IB_WR_SEND_WITH_INV || wr->opcode == IB_WR_LOCAL_INV)
 		wqe->wr.ex.invalidate_rkey = wr->ex.invalidate_rkey;
 	else
 		wqe->wr.ex.imm_data = wr->ex.imm_data;

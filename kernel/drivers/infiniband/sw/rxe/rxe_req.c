@@ -41,6 +41,9 @@ static u32 rxe_req_op_mask(enum ib_qp_type type, u32 opcode)
 		return type == IB_QPT_RC ? RXE_M_ATOMIC_WRITE : 0;
 	case RXE_WR_FLUSH:
 		return type == IB_QPT_RC ? RXE_M_FLUSH : 0;
+	case IB_WR_REG_MR:
+	case IB_WR_LOCAL_INV:
+		return RXE_M_LOCAL;
 	default:
 		return 0;
 	}
@@ -67,6 +70,14 @@ static enum ib_wc_status rxe_req_check(struct rxe_qp *qp, u32 index, struct rxe_
 		return IB_WC_LOC_QP_OP_ERR;
 
 	w->inline_data = w->wr.send_flags & IB_SEND_INLINE;
+	if (w->mask & RXE_M_LOCAL) {
+		/* REG_MR carries a kernel pointer: never from a user ring */
+		if (qp->is_user && w->wr.opcode == IB_WR_REG_MR)
+			return IB_WC_LOC_QP_OP_ERR;
+		w->inline_data = false;
+		w->length = 0;
+		return IB_WC_SUCCESS;
+	}
 	if (w->mask & RXE_M_FLUSH) {
 		w->length = READ_ONCE(rw->dma.length);
 		return IB_WC_SUCCESS;
@@ -122,8 +133,43 @@ static enum ib_wc_status rxe_req_fetch(struct rxe_qp *qp, u32 index, struct rxe_
 		else if (rxe_ah_read_av(qp_rdev(qp), w->wr.wr.ud.ah_num, &w->av))
 			return IB_WC_LOC_QP_OP_ERR;
 	}
+	if (w->mask & RXE_M_LOCAL) {
+		/* no packet, no PSN: an empty range before the next one */
+		w->first_psn = qp->req.psn;
+		w->last_psn = rxe_psn_add(qp->req.psn, -1);
+		return IB_WC_SUCCESS;
+	}
 	w->first_psn = qp->req.psn;
 	w->last_psn = rxe_psn_add(w->first_psn, rxe_req_npsn(qp, w) - 1);
+	return IB_WC_SUCCESS;
+}
+
+/*
+ * A local operation may run once the WQEs before it are done: LOCAL_INV
+ * must not pull an MR from under a transfer still using it (IBA 10.6.5.1
+ * local invalidate fencing); REG_MR is ordered the same, for simplicity.
+ */
+static bool rxe_req_local_ready(struct rxe_qp *qp)
+{
+	u32 i;
+
+	for (i = qp->sq.kindex; i != qp->req.index; i = (i + 1) & qp->sq.index_mask)
+		if (rxe_qp_swqe(qp, i)->state != RXE_WQE_DONE)
+			return false;
+	return true;
+}
+
+/* Do a REG_MR or LOCAL_INV; it completes (in ring order) like the rest. */
+static enum ib_wc_status rxe_req_local(struct rxe_qp *qp, struct rxe_swqe *w)
+{
+	if (w->wr.opcode == IB_WR_REG_MR)
+		return rxe_mr_fast_reg(qp, (struct ib_mr *)(uintptr_t)w->wr.wr.mw.addr,
+				       w->wr.wr.mw.rkey, w->wr.wr.mw.access);
+	if (rxe_mr_invalidate(qp, w->wr.ex.invalidate_rkey)) {
+		ibdev_dbg(&qp_rdev(qp)->ib_dev, "LOCAL_INV: no fast-reg MR with key %#x\n",
+			  w->wr.ex.invalidate_rkey);
+		return IB_WC_LOC_QP_OP_ERR;
+	}
 	return IB_WC_SUCCESS;
 }
 
@@ -353,6 +399,24 @@ void rxe_req_run(struct rxe_qp *qp, int *budget)
 				rxe_req_fail(qp, w, status);
 				return;
 			}
+		}
+		if (w->state == RXE_WQE_DONE) {
+			/* a local operation done before a rewind */
+			qp->req.index = (qp->req.index + 1) & qp->sq.index_mask;
+			continue;
+		}
+		if (w->mask & RXE_M_LOCAL) {
+			if (!rxe_req_local_ready(qp))
+				break;
+			status = rxe_req_local(qp, w);
+			if (status != IB_WC_SUCCESS) {
+				rxe_req_fail(qp, w, status);
+				return;
+			}
+			w->state = RXE_WQE_DONE;
+			w->status = IB_WC_SUCCESS;
+			qp->req.index = (qp->req.index + 1) & qp->sq.index_mask;
+			continue;
 		}
 		if (rc && rxe_psn_cmp(qp->req.psn,
 				      rxe_psn_add(qp->comp.psn, RXE_WINDOW_PSNS)) >= 0)

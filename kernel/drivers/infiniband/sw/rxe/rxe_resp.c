@@ -238,6 +238,13 @@ static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		return ret == -ENOSPC ? RXE_RESP_INVALID : RXE_RESP_OP;
 	}
 	qp->resp.recv_offset += pkt->paylen;
+	if ((pkt->mask & (RXE_M_END | RXE_M_IETH)) == (RXE_M_END | RXE_M_IETH) &&
+	    rxe_mr_invalidate(qp, be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH)))) {
+		/* no fast-reg MR of ours with that rkey: the receive fails */
+		ibdev_dbg(&qp_rdev(qp)->ib_dev, "SEND with invalidate: bad rkey %#x\n",
+			  be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH)));
+		return RXE_RESP_INVALID;
+	}
 	if (pkt->mask & RXE_M_END)
 		rxe_resp_complete_recv(qp, pkt, IB_WC_SUCCESS, IB_WC_RECV,
 				       qp->resp.recv_offset);

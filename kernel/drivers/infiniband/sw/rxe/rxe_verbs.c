@@ -181,8 +181,11 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.mmap = rxe_mmap,
 	.mmap_free = rxe_mmap_free,
 	.get_dma_mr = rxe_mr_get_dma,
+	.alloc_mr = rxe_mr_alloc_fast,
+	.map_mr_sg = rxe_mr_map_sg,
 	.reg_user_mr = rxe_reg_user_mr_op,
 	.dereg_mr = rxe_mr_dereg,
+	.rereg_user_mr = rxe_mr_rereg_user,
 	.alloc_hw_port_stats = rxe_alloc_hw_port_stats,
 	.get_hw_stats = rxe_get_hw_stats,
 
@@ -226,9 +229,11 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 	attr->max_total_mcast_qp_attach = RXE_MAX_MCAST_GRP * RXE_MAX_MCAST_QP_ATTACH;
 	attr->max_pkeys = RXE_MAX_PKEYS;
 	attr->local_ca_ack_delay = 15;
-	attr->max_fast_reg_page_list_len = 512;
+	attr->max_fast_reg_page_list_len = RXE_MAX_FAST_REG_PAGES;
 	attr->max_pi_fast_reg_page_list_len = 256;
 
+	/* kernel ULPs may register with fast-reg MRs (alloc_mr, REG_MR) */
+	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
 	/* Users may delete the device with `rdma link delete`. */
 	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
 }
