@@ -144,4 +144,16 @@ static inline void compat_udp_tunnel_sock_release(struct socket *sock)
 #endif
 }
 
+/*
+ * FLUSH placement types the device offers (kernels whose verbs know
+ * FLUSH); 0 where the core would refuse the MR access flags anyway.
+ */
+#ifdef HAVE_IB_DEVICE_FLUSH_GLOBAL
+#define COMPAT_DEVICE_FLUSH_CAPS	(IB_DEVICE_FLUSH_GLOBAL | IB_DEVICE_FLUSH_PERSISTENT)
+#define COMPAT_ACCESS_FLUSH_PERSISTENT	IB_ACCESS_FLUSH_PERSISTENT
+#else
+#define COMPAT_DEVICE_FLUSH_CAPS	0
+#define COMPAT_ACCESS_FLUSH_PERSISTENT	0
+#endif
+
 #endif /* RXE_ODP_COMPAT_H */

@@ -294,7 +294,8 @@ struct ib_mr *rxe_mr_get_dma(struct ib_pd *ibpd, int access)
  * @access: IB_ACCESS_* flags (the core has checked their consistency).
  * @udata: unused.
  *
- * Return: the MR, or ERR_PTR: -EINVAL for a zero length, -EOPNOTSUPP for
+ * Return: the MR, or ERR_PTR: -EINVAL for a zero length or persistent
+ * flush access (no persistent memory here), -EOPNOTSUPP for
  * on-demand paging (not yet), -EFAULT for memory that cannot be pinned
  * with the access asked, -ENOMEM.
  */
@@ -313,6 +314,11 @@ struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 	if (access & IB_ACCESS_ON_DEMAND) {
 		ibdev_dbg(ibdev, "reg_mr: on-demand paging not supported yet\n");
 		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if (access & COMPAT_ACCESS_FLUSH_PERSISTENT) {
+		/* as the stock driver: only persistent memory may promise it */
+		ibdev_dbg(ibdev, "reg_mr: persistent flush needs persistent memory\n");
+		return ERR_PTR(-EINVAL);
 	}
 
 	mr = rxe_mr_alloc(ibpd, access, RXE_MR_USER);

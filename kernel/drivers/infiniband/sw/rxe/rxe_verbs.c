@@ -234,6 +234,8 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 
 	/* kernel ULPs may register with fast-reg MRs (alloc_mr, REG_MR) */
 	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
+	/* FLUSH to global visibility; persistent only on persistent memory */
+	attr->device_cap_flags |= COMPAT_DEVICE_FLUSH_CAPS;
 	/* Users may delete the device with `rdma link delete`. */
 	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
 }
