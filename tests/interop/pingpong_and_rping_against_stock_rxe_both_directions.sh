@@ -9,27 +9,28 @@ set -eu
 
 peer=$(peer_ready) || fail "no peer guest: $peer"
 [ "$peer" = stock ] || fail "the peer runs '$peer', not the in-tree rdma_rxe"
-gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
+
+# pingpong_both_ways GID_FN ARGS - ibv_rc_pingpong -c ARGS with each side
+# on the GID that GID_FN (rxe_gid_index or rxe_gid6_index) picks there,
+# our device serving, then the stock one.
+pingpong_both_ways() {
+	local gidfn=$1 args=$2 gid here there
+	gid=$($gidfn "$RXE_DEV") || fail "no RoCE v2 GID from $gidfn"
+	here="ibv_rc_pingpong -d $RXE_DEV -g $gid -c $args"
+	there="ibv_rc_pingpong -d \$RXE_DEV -g \$($gidfn \$RXE_DEV) -c $args"
+	run_pair_on here peer 120 "$here" "$there $RXE_IP" ||
+		fail "ibv_rc_pingpong -c $args ($gidfn): ours serving, stock client"
+	note "pingpong $args ($gidfn), stock client: $(grep 'iters in' /tmp/pair.log.client)"
+	run_pair_on peer here 120 "$there" "$here $RXE_PEER_IP" ||
+		fail "ibv_rc_pingpong -c $args ($gidfn): stock serving, our client"
+	note "pingpong $args ($gidfn), our client: $(grep 'iters in' /tmp/pair.log.client)"
+}
 
 for args in "-s 64 -n 100" "-s 65536 -n 20" "-s 4000 -m 256 -n 20"; do
-	here="ibv_rc_pingpong -d $RXE_DEV -g $gid -c $args"
-	there="ibv_rc_pingpong -d \$RXE_DEV -g \$(rxe_gid_index \$RXE_DEV) -c $args"
-	run_pair_on here peer 120 "$here" "$there $RXE_IP" ||
-		fail "ibv_rc_pingpong -c $args: ours serving, stock client"
-	note "pingpong $args, stock client: $(grep 'iters in' /tmp/pair.log.client)"
-	run_pair_on peer here 120 "$there" "$here $RXE_PEER_IP" ||
-		fail "ibv_rc_pingpong -c $args: stock serving, our client"
-	note "pingpong $args, our client: $(grep 'iters in' /tmp/pair.log.client)"
+	pingpong_both_ways rxe_gid_index "$args"
 done
-
 # the same over the IPv6 link-local GIDs (RoCEv2 in IPv6/UDP)
-gid6=$(rxe_gid6_index "$RXE_DEV") || fail "no RoCE v2 GID for the IPv6 link-local address"
-here="ibv_rc_pingpong -d $RXE_DEV -g $gid6 -c -s 8192 -n 20"
-there="ibv_rc_pingpong -d \$RXE_DEV -g \$(rxe_gid6_index \$RXE_DEV) -c -s 8192 -n 20"
-run_pair_on here peer 120 "$here" "$there $RXE_IP" || fail "ibv_rc_pingpong over IPv6: ours serving"
-note "pingpong over IPv6 GIDs, stock client: $(grep 'iters in' /tmp/pair.log.client)"
-run_pair_on peer here 120 "$there" "$here $RXE_PEER_IP" || fail "ibv_rc_pingpong over IPv6: stock serving"
-note "pingpong over IPv6 GIDs, our client: $(grep 'iters in' /tmp/pair.log.client)"
+pingpong_both_ways rxe_gid6_index "-s 8192 -n 20"
 
 command -v rping >/dev/null || skip "rping not installed (rdmacm-utils)"
 pings() {
