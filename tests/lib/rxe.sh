@@ -109,6 +109,7 @@ rxe_unload() {
 	[ -d /sys/module/rdma_rxe ] || [ -d /sys/module/rdma_odp ] || return 0
 	rxe_delete_all || { echo "cannot delete RDMA links"; return 1; }
 	if [ -d /sys/module/rdma_rxe ]; then rmmod rdma_rxe || return 1; fi
+	if [ -d /sys/module/rdma_odp_test ]; then rmmod rdma_odp_test || return 1; fi
 	if [ -d /sys/module/rdma_odp ]; then rmmod rdma_odp || return 1; fi
 }
 

@@ -2,12 +2,159 @@
 /*
  * rdma_odp.h - API of the rdma_odp on-demand-paging core module.
  *
+ * A region (struct rdma_odp) mirrors [start, end) of one process's address
+ * space for a device, without pinning: translations are made on demand by
+ * rdma_odp_map_and_lock() and cleared by the core's mmu interval notifier
+ * before the CPU page tables change. A driver reads translations only with
+ * the region locked, so an invalidation (which takes the same lock) waits
+ * for accesses in progress and no access outlives the page it touches.
+ *
  * Exported symbols carry the rdma_odp_ prefix so that they never clash
  * with the in-tree ib_umem_odp_* of ib_uverbs.
  */
 #ifndef RDMA_ODP_H
 #define RDMA_ODP_H
 
-#define RDMA_ODP_VERSION "rxe-odp-0.1"
+#include <linux/atomic.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#define RDMA_ODP_VERSION "rxe-odp-0.2"
+
+/*
+ * The translation table is a sparse set of chunks, each covering one
+ * naturally aligned block of RDMA_ODP_CHUNK_PAGES pages (2 MiB with 4 KiB
+ * pages: a PMD-mapped huge page fills exactly one chunk). Chunks exist
+ * only where pages were mapped, so an untouched region costs no table.
+ */
+#define RDMA_ODP_CHUNK_SHIFT	9
+#define RDMA_ODP_CHUNK_PAGES	(1UL << RDMA_ODP_CHUNK_SHIFT)
+
+/* rdma_odp_create() flags */
+#define RDMA_ODP_WRITABLE	BIT(0)	/* translations may allow writes */
+
+/* rdma_odp_map_and_lock() / rdma_odp_prefetch() flags */
+#define RDMA_ODP_FAULT_WRITE	BIT(0)	/* the access writes: map writable */
+#define RDMA_ODP_FAULT_SNAPSHOT	BIT(1)	/* prefetch: map what is present, fault nothing */
+
+/**
+ * enum rdma_odp_stat - event counters of a region (and of a device).
+ * @RDMA_ODP_STAT_FAULTS: page-fault passes (hmm_range_fault() calls that
+ *	asked for faults).
+ * @RDMA_ODP_STAT_FAULT_PAGES: pages made present by them.
+ * @RDMA_ODP_STAT_FAULT_ERRORS: faults that failed (hole, protection, no mm).
+ * @RDMA_ODP_STAT_INVALIDATIONS: invalidations that cleared translations.
+ * @RDMA_ODP_STAT_INVALIDATED_PAGES: translations they cleared.
+ * @RDMA_ODP_STAT_PREFETCHES: rdma_odp_prefetch() calls.
+ * @RDMA_ODP_STAT_PREFETCH_PAGES: pages present after them.
+ * @RDMA_ODP_STAT_MAX: number of counters.
+ */
+enum rdma_odp_stat {
+	RDMA_ODP_STAT_FAULTS,
+	RDMA_ODP_STAT_FAULT_PAGES,
+	RDMA_ODP_STAT_FAULT_ERRORS,
+	RDMA_ODP_STAT_INVALIDATIONS,
+	RDMA_ODP_STAT_INVALIDATED_PAGES,
+	RDMA_ODP_STAT_PREFETCHES,
+	RDMA_ODP_STAT_PREFETCH_PAGES,
+	RDMA_ODP_STAT_MAX
+};
+
+/**
+ * struct rdma_odp_stats - a set of counters, bumped without a lock.
+ * @v: one per enum rdma_odp_stat.
+ */
+struct rdma_odp_stats {
+	atomic64_t v[RDMA_ODP_STAT_MAX];
+};
+
+struct rdma_odp;
+
+/**
+ * struct rdma_odp_ops - what a driver hears from the core.
+ * @invalidate: optional. Called with the region locked after the
+ *	translations of [@start, @end) were cleared, before the CPU's pages
+ *	change: drop any copy of them (cached translations, TLB of a real
+ *	device). Must not sleep when the core tells it the range is not
+ *	blockable (it is then called from a context that cannot).
+ */
+struct rdma_odp_ops {
+	void (*invalidate)(struct rdma_odp *odp, unsigned long start,
+			   unsigned long end);
+};
+
+/**
+ * struct rdma_odp - an on-demand-paging region.
+ * @notifier: our range in the mm's interval tree; holds the mm (mmgrab).
+ * @start: first byte, page aligned.
+ * @end: one past the last byte, page aligned.
+ * @flags: RDMA_ODP_WRITABLE.
+ * @ops: the driver's callbacks (may be NULL).
+ * @priv: the driver's pointer.
+ * @lock: covers the contents of the chunks in @table, @npages, @nchunks. Taken
+ *	by the invalidation callback, possibly in reclaim: never allocate
+ *	with it held (lockdep knows, see rdma_odp_create()).
+ * @table: chunks by (address >> (PAGE_SHIFT + RDMA_ODP_CHUNK_SHIFT)).
+ *	Inserted by faults (xarray's own lock), removed under @lock.
+ * @npages: translations present.
+ * @nchunks: chunks in @table.
+ * @stats: this region's counters.
+ * @dev_stats: a driver-wide set bumped too (may be NULL).
+ */
+struct rdma_odp {
+	struct mmu_interval_notifier notifier;
+	unsigned long start;
+	unsigned long end;
+	unsigned int flags;
+	const struct rdma_odp_ops *ops;
+	void *priv;
+	struct mutex lock;
+	struct xarray table;
+	unsigned long npages;
+	unsigned long nchunks;
+	struct rdma_odp_stats stats;
+	struct rdma_odp_stats *dev_stats;
+};
+
+struct rdma_odp *rdma_odp_create(struct mm_struct *mm, unsigned long addr,
+				 unsigned long len, unsigned int flags,
+				 const struct rdma_odp_ops *ops, void *priv,
+				 struct rdma_odp_stats *dev_stats);
+void rdma_odp_destroy(struct rdma_odp *odp);
+
+int rdma_odp_map_and_lock(struct rdma_odp *odp, unsigned long addr,
+			  unsigned long len, unsigned int flags);
+int rdma_odp_prefetch(struct rdma_odp *odp, unsigned long addr,
+		      unsigned long len, unsigned int flags);
+
+struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr,
+				  bool write);
+void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr,
+			  void *buf, unsigned long len, bool to_region);
+unsigned long rdma_odp_table_bytes(struct rdma_odp *odp);
+int rdma_odp_page_state(struct rdma_odp *odp, unsigned long addr);
+
+/**
+ * rdma_odp_unlock() - release a region locked by rdma_odp_map_and_lock().
+ * @odp: the region.
+ */
+static inline void rdma_odp_unlock(struct rdma_odp *odp)
+{
+	mutex_unlock(&odp->lock);
+}
+
+/**
+ * rdma_odp_stat() - read one counter of a region.
+ * @odp: the region.
+ * @s: the counter.
+ *
+ * Return: its value.
+ */
+static inline u64 rdma_odp_stat(struct rdma_odp *odp, enum rdma_odp_stat s)
+{
+	return atomic64_read(&odp->stats.v[s]);
+}
 
 #endif /* RDMA_ODP_H */

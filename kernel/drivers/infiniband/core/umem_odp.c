@@ -2,18 +2,652 @@
 /*
  * umem_odp.c - rdma_odp: the generic on-demand-paging core of rxe-odp.
  *
- * A driver-independent module that will keep device translations of user
- * memory in step with the CPU page tables through mmu_interval_notifier
- * and hmm_range_fault(). This is its lifecycle skeleton; the API is
- * declared in <rdma/rdma_odp.h>.
+ * A region mirrors a range of one process's address space for a device
+ * without pinning it. The pieces:
+ *
+ *   rdma_odp_create()        insert the range into the mm's interval tree
+ *   rdma_odp_map_and_lock()  make pages present, return with the region
+ *                            locked so that the translations stay valid
+ *   rdma_odp_invalidate()    the notifier callback: clear translations
+ *                            before the CPU page tables change
+ *   rdma_odp_destroy()       clear everything, leave the interval tree
+ *
+ * Faults follow the mmu interval notifier protocol: read the sequence
+ * (mmu_interval_read_begin), fault with hmm_range_fault() without our
+ * lock, take the lock, and commit only if no invalidation ran meanwhile
+ * (mmu_interval_read_retry), else start over.
+ *
+ * The table is sparse (see RDMA_ODP_CHUNK_SHIFT): a chunk of one page's
+ * worth of entries exists only while one of its pages is mapped, so a
+ * huge region costs nothing until it is used and gives its memory back
+ * when its pages go. An entry is the struct page pointer with
+ * RDMA_ODP_E_WRITE in its low bit, or 0.
+ *
+ * Locking: odp->lock (a mutex) covers the chunks' contents, the presence
+ * of chunks in the table for readers, and npages/nchunks. The invalidate
+ * callback takes it, in reclaim too, so nothing allocates with it held
+ * except with GFP_NOWAIT: faults allocate their chunk and reserve its
+ * slot before locking.
  */
+#include <linux/hmm.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <rdma/rdma_odp.h>
 
 MODULE_AUTHOR("rxe-odp developers");
 MODULE_DESCRIPTION("On-demand paging core for RDMA devices");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(RDMA_ODP_VERSION);
+
+#define RDMA_ODP_E_WRITE	1UL
+#define RDMA_ODP_CHUNK_BYTES_SHIFT	(PAGE_SHIFT + RDMA_ODP_CHUNK_SHIFT)
+/* how often a range may lose its pages to invalidations while we map it */
+#define RDMA_ODP_MAX_ROUNDS	64
+
+struct rdma_odp_chunk {
+	unsigned long e[RDMA_ODP_CHUNK_PAGES];
+};
+
+static unsigned long rdma_odp_chunk_index(unsigned long addr)
+{
+	return addr >> RDMA_ODP_CHUNK_BYTES_SHIFT;
+}
+
+static unsigned int rdma_odp_slot(unsigned long addr)
+{
+	return (addr >> PAGE_SHIFT) & (RDMA_ODP_CHUNK_PAGES - 1);
+}
+
+/* The end of @addr's chunk, or @end if that comes first. */
+static unsigned long rdma_odp_chunk_end(unsigned long addr, unsigned long end)
+{
+	unsigned long ce = (rdma_odp_chunk_index(addr) + 1) << RDMA_ODP_CHUNK_BYTES_SHIFT;
+
+	return min(ce, end);
+}
+
+static struct page *rdma_odp_e_page(unsigned long e)
+{
+	return (struct page *)(e & ~RDMA_ODP_E_WRITE);
+}
+
+static void rdma_odp_count(struct rdma_odp *odp, enum rdma_odp_stat s, u64 n)
+{
+	atomic64_add(n, &odp->stats.v[s]);
+	if (odp->dev_stats)
+		atomic64_add(n, &odp->dev_stats->v[s]);
+}
+
+static bool rdma_odp_range_ok(struct rdma_odp *odp, unsigned long addr,
+			      unsigned long len)
+{
+	unsigned long last;
+
+	if (!len)
+		return addr >= odp->start && addr <= odp->end;
+	return !check_add_overflow(addr, len - 1, &last) &&
+	       addr >= odp->start && last < odp->end;
+}
+
+/*
+ * Clear the translations of [start, end) and free chunks left empty.
+ * Pages that were mapped writable are marked dirty: the device may have
+ * written them. Return: the number of translations cleared.
+ */
+static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
+				    unsigned long end)
+{
+	struct rdma_odp_chunk *c;
+	unsigned long idx, cleared = 0;
+
+	lockdep_assert_held(&odp->lock);
+	if (start >= end)
+		return 0;
+	xa_for_each_range(&odp->table, idx, c, rdma_odp_chunk_index(start),
+			  rdma_odp_chunk_index(end - 1)) {
+		unsigned long addr = max(start, idx << RDMA_ODP_CHUNK_BYTES_SHIFT);
+		unsigned long ce = rdma_odp_chunk_end(addr, end);
+		unsigned long here = 0;
+
+		for (; addr < ce; addr += PAGE_SIZE) {
+			unsigned long *e = &c->e[rdma_odp_slot(addr)];
+
+			if (!*e)
+				continue;
+			if (*e & RDMA_ODP_E_WRITE)
+				folio_mark_dirty(page_folio(rdma_odp_e_page(*e)));
+			*e = 0;
+			here++;
+		}
+		if (here && !memchr_inv(c, 0, sizeof(*c))) {
+			xa_erase(&odp->table, idx);
+			kfree(c);
+			odp->nchunks--;
+		}
+		cleared += here;
+	}
+	odp->npages -= cleared;
+	return cleared;
+}
+
+/*
+ * mmu interval notifier callback: the CPU mapping of part of the range is
+ * about to change. Clears our translations there; holding the lock waits
+ * for accesses in progress. A caller that cannot sleep gets false when the
+ * lock is busy and tries again later, as the notifier API asks.
+ */
+static bool rdma_odp_invalidate(struct mmu_interval_notifier *mni,
+				const struct mmu_notifier_range *range,
+				unsigned long cur_seq)
+{
+	struct rdma_odp *odp = container_of(mni, struct rdma_odp, notifier);
+	unsigned long start = max(range->start, odp->start);
+	unsigned long end = min(range->end, odp->end);
+	unsigned long n;
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&odp->lock);
+	else if (!mutex_trylock(&odp->lock))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	n = rdma_odp_clear(odp, start, end);
+	if (n) {
+		if (odp->ops && odp->ops->invalidate)
+			odp->ops->invalidate(odp, start, end);
+		rdma_odp_count(odp, RDMA_ODP_STAT_INVALIDATIONS, 1);
+		rdma_odp_count(odp, RDMA_ODP_STAT_INVALIDATED_PAGES, n);
+	}
+	mutex_unlock(&odp->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops rdma_odp_mni_ops = {
+	.invalidate = rdma_odp_invalidate,
+};
+
+/* Set the entry of @addr; return 1 if it was empty. */
+static unsigned long rdma_odp_set(struct rdma_odp *odp, struct rdma_odp_chunk *c,
+				  unsigned long addr, struct page *page, bool write)
+{
+	unsigned long *e = &c->e[rdma_odp_slot(addr)];
+	unsigned long was = *e;
+
+	*e = (unsigned long)page | (write ? RDMA_ODP_E_WRITE : 0);
+	return !was;
+}
+
+/*
+ * Commit the result of a walk of [range->start, range->end) (one chunk)
+ * into chunk @c. A page mapped huge by the CPU is entered whole, as far
+ * as it lies in this chunk and region. Return: entries that were empty.
+ */
+static unsigned long rdma_odp_commit(struct rdma_odp *odp, struct rdma_odp_chunk *c,
+				     const struct hmm_range *range)
+{
+	unsigned long addr = range->start, added = 0;
+
+	lockdep_assert_held(&odp->lock);
+	while (addr < range->end) {
+		unsigned long pfn = range->hmm_pfns[(addr - range->start) >> PAGE_SHIFT];
+		bool write = (pfn & HMM_PFN_WRITE) && (odp->flags & RDMA_ODP_WRITABLE);
+		unsigned long hp_start, hp_end, first_pfn, a;
+		unsigned int order;
+
+		if (!(pfn & HMM_PFN_VALID) || (pfn & HMM_PFN_ERROR)) {
+			addr += PAGE_SIZE;
+			continue;
+		}
+		order = hmm_pfn_to_map_order(pfn);
+		if (!order) {
+			added += rdma_odp_set(odp, c, addr, hmm_pfn_to_page(pfn), write);
+			addr += PAGE_SIZE;
+			continue;
+		}
+		hp_start = ALIGN_DOWN(addr, PAGE_SIZE << order);
+		first_pfn = page_to_pfn(hmm_pfn_to_page(pfn)) - ((addr - hp_start) >> PAGE_SHIFT);
+		hp_end = hp_start + (PAGE_SIZE << order);
+		a = max3(hp_start, odp->start, rdma_odp_chunk_index(addr) << RDMA_ODP_CHUNK_BYTES_SHIFT);
+		for (; a < min(hp_end, rdma_odp_chunk_end(addr, odp->end)); a += PAGE_SIZE)
+			added += rdma_odp_set(odp, c,  a,
+					      pfn_to_page(first_pfn + ((a - hp_start) >> PAGE_SHIFT)),
+					      write);
+		addr = min(hp_end, range->end);
+	}
+	odp->npages += added;
+	return added;
+}
+
+/* Put chunk @spare at @idx if the table has none there (lock held). */
+static struct rdma_odp_chunk *rdma_odp_get_chunk(struct rdma_odp *odp, unsigned long idx,
+						 struct rdma_odp_chunk **spare)
+{
+	struct rdma_odp_chunk *c = xa_load(&odp->table, idx);
+
+	lockdep_assert_held(&odp->lock);
+	if (c || !*spare)
+		return c;
+	/* the slot was reserved: this does not allocate, unless a racing
+	 * fault used the reservation and an invalidation freed its chunk */
+	if (xa_is_err(xa_store(&odp->table, idx, *spare, GFP_NOWAIT | __GFP_NOWARN)))
+		return NULL;
+	c = *spare;
+	*spare = NULL;
+	odp->nchunks++;
+	return c;
+}
+
+/*
+ * Fault or snapshot [start, end), which lies in one chunk, and commit the
+ * result. @pfns has room for a chunk. Return: 0, -EAGAIN when the chunk
+ * was lost to an invalidation (go round again), or hmm_range_fault()'s
+ * errors: -EFAULT (no mapping, or no mm any more), -EPERM (write to
+ * read-only memory), -EBUSY (invalidations kept racing), -ENOMEM.
+ */
+static int rdma_odp_fault_chunk(struct rdma_odp *odp, unsigned long start,
+				unsigned long end, unsigned int flags, unsigned long *pfns)
+{
+	struct mm_struct *mm = odp->notifier.mm;
+	unsigned long idx = rdma_odp_chunk_index(start);
+	unsigned long timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	struct hmm_range range = {
+		.notifier = &odp->notifier,
+		.start = start,
+		.end = end,
+		.hmm_pfns = pfns,
+	};
+	struct rdma_odp_chunk *spare = NULL, *c;
+	unsigned long added;
+	int err;
+
+	if (!(flags & RDMA_ODP_FAULT_SNAPSHOT)) {
+		range.default_flags = HMM_PFN_REQ_FAULT;
+		if (flags & RDMA_ODP_FAULT_WRITE)
+			range.default_flags |= HMM_PFN_REQ_WRITE;
+	}
+	if (!xa_load(&odp->table, idx)) {
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		if (!spare)
+			return -ENOMEM;
+		err = xa_reserve(&odp->table, idx, GFP_KERNEL);
+		if (err)
+			goto out_free;
+	}
+	if (!mmget_not_zero(mm)) {
+		err = -EFAULT;
+		goto out_release;
+	}
+	for (;;) {
+		range.notifier_seq = mmu_interval_read_begin(&odp->notifier);
+		mmap_read_lock(mm);
+		err = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+		if (err == -EBUSY && time_before(jiffies, timeout))
+			continue;
+		if (err)
+			break;
+		mutex_lock(&odp->lock);
+		if (!mmu_interval_read_retry(&odp->notifier, range.notifier_seq))
+			break;
+		mutex_unlock(&odp->lock);
+	}
+	mmput(mm);
+	if (range.default_flags)
+		rdma_odp_count(odp, RDMA_ODP_STAT_FAULTS, 1);
+	if (err)
+		goto out_release;
+
+	c = rdma_odp_get_chunk(odp, idx, &spare);
+	if (c) {
+		added = rdma_odp_commit(odp, c, &range);
+		if (range.default_flags)
+			rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_PAGES, added);
+	} else {
+		err = -EAGAIN;
+	}
+	mutex_unlock(&odp->lock);
+
+out_release:
+	if (spare)
+		xa_release(&odp->table, idx);
+out_free:
+	kfree(spare);
+	return err;
+}
+
+/* Fault or snapshot [start, end) chunk by chunk (see rdma_odp_fault_chunk()). */
+static int rdma_odp_fault_range(struct rdma_odp *odp, unsigned long start,
+				unsigned long end, unsigned int flags, unsigned long *pfns)
+{
+	while (start < end) {
+		unsigned long ce = rdma_odp_chunk_end(start, end);
+		int err = rdma_odp_fault_chunk(odp, start, ce, flags, pfns);
+
+		if (err)
+			return err;
+		start = ce;
+	}
+	return 0;
+}
+
+/* The first page of [start, end) not mapped as asked, or @end. */
+static unsigned long rdma_odp_first_missing(struct rdma_odp *odp, unsigned long start,
+					    unsigned long end, bool write)
+{
+	struct rdma_odp_chunk *c = NULL;
+	unsigned long idx = ULONG_MAX;
+
+	lockdep_assert_held(&odp->lock);
+	for (; start < end; start += PAGE_SIZE) {
+		unsigned long e;
+
+		if (rdma_odp_chunk_index(start) != idx) {
+			idx = rdma_odp_chunk_index(start);
+			c = xa_load(&odp->table, idx);
+		}
+		if (!c)
+			return start;
+		e = c->e[rdma_odp_slot(start)];
+		if (!e || (write && !(e & RDMA_ODP_E_WRITE)))
+			return start;
+	}
+	return end;
+}
+
+/**
+ * rdma_odp_map_and_lock() - make a range present and lock the region.
+ * @odp: the region.
+ * @addr: first byte of the range.
+ * @len: its length (0 maps nothing and only locks).
+ * @flags: RDMA_ODP_FAULT_WRITE to map writable (the region must be
+ *	RDMA_ODP_WRITABLE); without it pages are faulted for reading only,
+ *	so read-only memory works for reads.
+ *
+ * Faults what is missing (may sleep, takes the mm's mmap lock) and
+ * returns with @odp->lock held and every page of the range translated,
+ * so rdma_odp_page_locked() and rdma_odp_copy_locked() work on it until
+ * rdma_odp_unlock(). Must not be called with @odp->lock or the mm's
+ * mmap lock held.
+ *
+ * Return: 0 with the region locked; otherwise unlocked and -ERANGE (the
+ * range is not inside the region), -EPERM (write to a read-only region
+ * or read-only memory), -EFAULT (no memory mapped there, no access, or
+ * the process is gone), -EBUSY (invalidations kept racing with the
+ * fault), -ENOMEM.
+ */
+int rdma_odp_map_and_lock(struct rdma_odp *odp, unsigned long addr,
+			  unsigned long len, unsigned int flags)
+{
+	bool write = flags & RDMA_ODP_FAULT_WRITE;
+	unsigned long start, end, missing;
+	unsigned long *pfns = NULL;
+	unsigned int round;
+	int err = -EBUSY;
+
+	if (!rdma_odp_range_ok(odp, addr, len))
+		return -ERANGE;
+	if (write && !(odp->flags & RDMA_ODP_WRITABLE))
+		return -EPERM;
+	start = addr & PAGE_MASK;
+	end = len ? PAGE_ALIGN(addr + len) : start;
+	flags &= ~RDMA_ODP_FAULT_SNAPSHOT;
+
+	for (round = 0; round < RDMA_ODP_MAX_ROUNDS; round++) {
+		mutex_lock(&odp->lock);
+		missing = rdma_odp_first_missing(odp, start, end, write);
+		if (missing == end) {
+			kfree(pfns);
+			return 0;
+		}
+		mutex_unlock(&odp->lock);
+		if (!pfns) {
+			pfns = kmalloc_array(RDMA_ODP_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
+			if (!pfns) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		err = rdma_odp_fault_range(odp, missing, end, flags, pfns);
+		if (err && err != -EAGAIN)
+			break;
+		err = -EBUSY;
+	}
+	kfree(pfns);
+	rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
+	return err;
+}
+EXPORT_SYMBOL_GPL(rdma_odp_map_and_lock);
+
+/**
+ * rdma_odp_prefetch() - make a range present ahead of use.
+ * @odp: the region.
+ * @addr: first byte of the range.
+ * @len: its length.
+ * @flags: RDMA_ODP_FAULT_WRITE to map writable; RDMA_ODP_FAULT_SNAPSHOT
+ *	to fault nothing and translate only the pages the CPU has present.
+ *
+ * Returns unlocked; the pages may be invalidated again at any time.
+ * Must not be called with @odp->lock or the mm's mmap lock held.
+ *
+ * Return: 0, or as rdma_odp_map_and_lock() (a snapshot does not fail for
+ * missing pages).
+ */
+int rdma_odp_prefetch(struct rdma_odp *odp, unsigned long addr, unsigned long len,
+		      unsigned int flags)
+{
+	unsigned long start, end, a, present = 0;
+	unsigned long *pfns;
+	unsigned int round;
+	int err;
+
+	if (!len || !rdma_odp_range_ok(odp, addr, len))
+		return -ERANGE;
+	if ((flags & RDMA_ODP_FAULT_WRITE) && !(odp->flags & RDMA_ODP_WRITABLE))
+		return -EPERM;
+	rdma_odp_count(odp, RDMA_ODP_STAT_PREFETCHES, 1);
+	pfns = kmalloc_array(RDMA_ODP_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return -ENOMEM;
+	start = addr & PAGE_MASK;
+	end = PAGE_ALIGN(addr + len);
+	for (round = 0; round < RDMA_ODP_MAX_ROUNDS; round++) {
+		err = rdma_odp_fault_range(odp, start, end, flags, pfns);
+		if (err != -EAGAIN)
+			break;
+	}
+	kfree(pfns);
+	if (err) {
+		if (!(flags & RDMA_ODP_FAULT_SNAPSHOT))
+			rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
+		return err;
+	}
+	mutex_lock(&odp->lock);
+	for (a = start; a < end; a += PAGE_SIZE)
+		present += rdma_odp_page_state(odp, a) != 0;
+	mutex_unlock(&odp->lock);
+	rdma_odp_count(odp, RDMA_ODP_STAT_PREFETCH_PAGES, present);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rdma_odp_prefetch);
+
+/**
+ * rdma_odp_page_state() - how a page of a locked region is translated.
+ * @odp: the region, locked (rdma_odp_map_and_lock() or @odp->lock).
+ * @addr: an address in it.
+ *
+ * Return: 0 not mapped, 1 mapped for reading, 2 mapped writable.
+ */
+int rdma_odp_page_state(struct rdma_odp *odp, unsigned long addr)
+{
+	struct rdma_odp_chunk *c;
+	unsigned long e;
+
+	lockdep_assert_held(&odp->lock);
+	c = xa_load(&odp->table, rdma_odp_chunk_index(addr));
+	e = c ? c->e[rdma_odp_slot(addr)] : 0;
+	return !e ? 0 : (e & RDMA_ODP_E_WRITE) ? 2 : 1;
+}
+EXPORT_SYMBOL_GPL(rdma_odp_page_state);
+
+/**
+ * rdma_odp_page_locked() - the page behind an address of a locked region.
+ * @odp: the region, locked by rdma_odp_map_and_lock().
+ * @addr: an address in the range that call mapped.
+ * @write: the caller will write to it (the range was mapped writable).
+ *
+ * The page stays valid until rdma_odp_unlock(); no reference is taken.
+ *
+ * Return: the page, or NULL if it is not mapped as asked.
+ */
+struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr, bool write)
+{
+	struct rdma_odp_chunk *c;
+	unsigned long e;
+
+	lockdep_assert_held(&odp->lock);
+	c = xa_load(&odp->table, rdma_odp_chunk_index(addr));
+	e = c ? c->e[rdma_odp_slot(addr)] : 0;
+	if (!e || (write && !(e & RDMA_ODP_E_WRITE)))
+		return NULL;
+	return rdma_odp_e_page(e);
+}
+EXPORT_SYMBOL_GPL(rdma_odp_page_locked);
+
+/**
+ * rdma_odp_copy_locked() - copy between a buffer and a locked range.
+ * @odp: the region, locked by rdma_odp_map_and_lock() over the range
+ *	(with RDMA_ODP_FAULT_WRITE when @to_region).
+ * @addr: first byte of the range.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @to_region: copy @buf into the region; else the region into @buf.
+ */
+void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr, void *buf,
+			  unsigned long len, bool to_region)
+{
+	while (len) {
+		unsigned int off = offset_in_page(addr);
+		unsigned long n = min(len, PAGE_SIZE - off);
+		struct page *page = rdma_odp_page_locked(odp, addr, to_region);
+
+		if (WARN_ON_ONCE(!page))
+			return;		/* the caller did not map the range */
+		if (to_region)
+			memcpy_to_page(page, off, buf, n);
+		else
+			memcpy_from_page(buf, page, off, n);
+		addr += n;
+		buf += n;
+		len -= n;
+	}
+}
+EXPORT_SYMBOL_GPL(rdma_odp_copy_locked);
+
+/**
+ * rdma_odp_table_bytes() - memory the region's translation table uses.
+ * @odp: the region.
+ *
+ * Return: bytes of chunks allocated (the xarray's nodes not counted).
+ */
+unsigned long rdma_odp_table_bytes(struct rdma_odp *odp)
+{
+	unsigned long n;
+
+	mutex_lock(&odp->lock);
+	n = odp->nchunks;
+	mutex_unlock(&odp->lock);
+	return n * sizeof(struct rdma_odp_chunk);
+}
+EXPORT_SYMBOL_GPL(rdma_odp_table_bytes);
+
+/**
+ * rdma_odp_create() - mirror a range of a process's address space.
+ * @mm: the process's mm, with users (normally current->mm).
+ * @addr: first byte; the region starts at its page.
+ * @len: length in bytes (not 0).
+ * @flags: RDMA_ODP_WRITABLE if translations may allow writes.
+ * @ops: the driver's callbacks, or NULL.
+ * @priv: the driver's pointer, kept in @odp->priv.
+ * @dev_stats: counters the core bumps along with the region's, or NULL.
+ *
+ * Nothing is faulted or pinned. May sleep (takes the mm's mmap lock the
+ * first time a notifier is registered on it).
+ *
+ * Return: the region, or ERR_PTR(-EINVAL) for an empty range or one
+ * beyond the address space, -ENOMEM.
+ */
+struct rdma_odp *rdma_odp_create(struct mm_struct *mm, unsigned long addr,
+				 unsigned long len, unsigned int flags,
+				 const struct rdma_odp_ops *ops, void *priv,
+				 struct rdma_odp_stats *dev_stats)
+{
+	unsigned long last, start, end;
+	struct rdma_odp *odp;
+	int err;
+
+	if (!len || check_add_overflow(addr, len - 1, &last) || last >= TASK_SIZE_MAX)
+		return ERR_PTR(-EINVAL);
+	start = addr & PAGE_MASK;
+	end = PAGE_ALIGN(last + 1);
+
+	odp = kzalloc(sizeof(*odp), GFP_KERNEL);
+	if (!odp)
+		return ERR_PTR(-ENOMEM);
+	odp->start = start;
+	odp->end = end;
+	odp->flags = flags;
+	odp->ops = ops;
+	odp->priv = priv;
+	odp->dev_stats = dev_stats;
+	mutex_init(&odp->lock);
+	xa_init(&odp->table);
+
+	/* Tell lockdep the lock is taken in reclaim (by invalidations). */
+	fs_reclaim_acquire(GFP_KERNEL);
+	mutex_lock(&odp->lock);
+	mutex_unlock(&odp->lock);
+	fs_reclaim_release(GFP_KERNEL);
+
+	err = mmu_interval_notifier_insert(&odp->notifier, mm, start, end - start,
+					   &rdma_odp_mni_ops);
+	if (err) {
+		kfree(odp);
+		return ERR_PTR(err);
+	}
+	return odp;
+}
+EXPORT_SYMBOL_GPL(rdma_odp_create);
+
+/**
+ * rdma_odp_destroy() - stop mirroring and free a region.
+ * @odp: the region; no access may be in progress or start (the driver
+ *	has made it unreachable).
+ *
+ * Clears what is mapped (marking written pages dirty) while the notifier
+ * still guarantees the pages, then leaves the interval tree, waiting for
+ * an invalidation in progress. Works after the process has exited.
+ * May sleep; must not be called from an invalidation callback.
+ */
+void rdma_odp_destroy(struct rdma_odp *odp)
+{
+	struct rdma_odp_chunk *c;
+	unsigned long idx;
+
+	mutex_lock(&odp->lock);
+	rdma_odp_clear(odp, odp->start, odp->end);
+	mutex_unlock(&odp->lock);
+	mmu_interval_notifier_remove(&odp->notifier);
+	xa_for_each(&odp->table, idx, c)	/* none: cleared chunks are freed */
+		kfree(c);
+	xa_destroy(&odp->table);
+	mutex_destroy(&odp->lock);
+	kfree(odp);
+}
+EXPORT_SYMBOL_GPL(rdma_odp_destroy);
 
 static int __init rdma_odp_init(void)
 {
