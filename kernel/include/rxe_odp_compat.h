@@ -156,4 +156,14 @@ static inline void compat_udp_tunnel_sock_release(struct socket *sock)
 #define COMPAT_ACCESS_FLUSH_PERSISTENT	0
 #endif
 
+/*
+ * ODP capability bits of FLUSH and ATOMIC WRITE, where the verbs name
+ * them (the operations work on ODP MRs on every kernel).
+ */
+#ifdef HAVE_IB_ODP_SUPPORT_FLUSH
+#define COMPAT_ODP_SUPPORT_FLUSH_ATOMIC_WRITE	(IB_ODP_SUPPORT_FLUSH | IB_ODP_SUPPORT_ATOMIC_WRITE)
+#else
+#define COMPAT_ODP_SUPPORT_FLUSH_ATOMIC_WRITE	0
+#endif
+
 #endif /* RXE_ODP_COMPAT_H */

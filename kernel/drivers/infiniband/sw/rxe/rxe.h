@@ -9,6 +9,7 @@
  *   rxe_queue.c  rings shared with user space, and their mmap
  *   rxe_cq.c     completion queues
  *   rxe_mr.c     memory regions
+ *   rxe_odp.c    on-demand-paging MRs (over the rdma_odp core)
  *   rxe_qp.c     queue pairs and their state machine
  *   rxe_ah.c     address handles and address vectors
  *   rxe_opcode.c the RoCEv2 opcode table (rxe_hdr.h)
@@ -23,6 +24,7 @@
 
 #include <linux/netdevice.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/rdma_odp.h>
 
 #include "rxe_odp_compat.h"
 #include "rxe_param.h"
@@ -131,6 +133,8 @@ enum rxe_counter {
  * @ah_xa: the published address vectors of the AHs, by AH number.
  * @ah_next: next number for cyclic allocation in @ah_xa.
  * @counters: see enum rxe_counter.
+ * @odp_stats: the ODP core's counters of all our ODP MRs (shown after
+ *	@counters).
  * @reported_port_state: the port state last reported in an async event,
  *	so repeated netdev events do not repeat it. Covered by RTNL (only
  *	netdev notifiers touch it after registration).
@@ -148,6 +152,7 @@ struct rxe_dev {
 	struct xarray ah_xa;
 	u32 ah_next;
 	atomic64_t counters[RXE_CNT_NUM];
+	struct rdma_odp_stats odp_stats;
 	enum ib_port_state reported_port_state;
 };
 
@@ -281,6 +286,7 @@ enum rxe_mr_type {
 	RXE_MR_DMA,		/* all of kernel memory (get_dma_mr) */
 	RXE_MR_USER,		/* pinned user memory */
 	RXE_MR_FAST,		/* kernel pages mapped by REG_MR (alloc_mr) */
+	RXE_MR_ODP,		/* user memory paged on demand (rxe_odp.c) */
 };
 
 /**
@@ -295,10 +301,12 @@ enum rxe_mr_type {
  * @valid: a fast-reg MR is registered (REG_MR) and not invalidated;
  *	other MRs are always valid. Read and written by engines.
  * @umem: pinned pages of a user MR.
+ * @odp: the region of an ODP MR.
  * @pages: the pages of @umem (or mapped by map_mr_sg), in order.
  * @npages: entries in @pages.
  * @max_pages: fast-reg: room in @pages (alloc_mr's max_num_sg).
- * @page_offset: offset of the MR's first byte in @pages[0].
+ * @page_offset: offset of the MR's first byte in @pages[0] (ODP: in its
+ *	first page).
  * @ref: held by the registration and by each lookup.
  * @rcu: frees the structure after lookups that may still read it.
  */
@@ -311,6 +319,7 @@ struct rxe_mr {
 	u32 rkey;
 	bool valid;
 	struct ib_umem *umem;
+	struct rdma_odp *odp;
 	struct page **pages;
 	unsigned long npages;
 	unsigned long max_pages;
@@ -396,6 +405,20 @@ enum ib_wc_status rxe_mr_fast_reg(struct rxe_qp *qp, struct ib_mr *ibmr, u32 key
 int rxe_mr_invalidate(struct rxe_qp *qp, u32 rkey);
 struct rxe_mr *rxe_mr_lookup(struct rxe_dev *rxe, u32 key);
 void rxe_mr_put(struct rxe_mr *mr);
+struct rxe_mr *rxe_mr_alloc(struct ib_pd *ibpd, int access, enum rxe_mr_type type);
+int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr);
+
+/* rxe_odp.c */
+struct ib_mr *rxe_odp_mr_reg(struct ib_pd *ibpd, u64 start, u64 length, u64 iova,
+			     int access);
+int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len, enum rxe_copy_dir dir);
+int rxe_odp_map_u64(struct rxe_mr *mr, u64 iova, u64 **p);
+void rxe_odp_unmap_u64(struct rxe_mr *mr, u64 *p);
+int rxe_odp_check_present(struct rxe_mr *mr, u64 iova, u64 len);
+int rxe_odp_advise_mr(struct ib_pd *ibpd, enum ib_uverbs_advise_mr_advice advice,
+		      u32 flags, struct ib_sge *sg_list, u32 num_sge,
+		      struct uverbs_attr_bundle *attrs);
+int rxe_odp_fill_stat_mr(struct sk_buff *msg, struct ib_mr *ibmr);
 
 /* rxe_qp.c */
 int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,

@@ -92,11 +92,15 @@ static struct page *rxe_mr_page(struct rxe_mr *mr, u64 iova, unsigned int *off)
  * @len: bytes to copy.
  * @dir: RXE_TO_MEM writes the MR, RXE_FROM_MEM reads it.
  *
- * Return: 0.
+ * May sleep for an ODP MR (page faults).
+ *
+ * Return: 0, or -EFAULT when an ODP MR's memory cannot be faulted in.
  */
 int rxe_mr_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len,
 		enum rxe_copy_dir dir)
 {
+	if (mr->type == RXE_MR_ODP)
+		return rxe_odp_copy(mr, iova, buf, len, dir);
 	if (mr->type == RXE_MR_DMA) {
 		void *va = (void *)(uintptr_t)iova;
 
@@ -122,21 +126,28 @@ int rxe_mr_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len,
 	return 0;
 }
 
-/* Map the 8 aligned bytes at @iova; unmap with kunmap_local(). */
-static u64 *rxe_mr_map_u64(struct rxe_mr *mr, u64 iova)
+/* Map the 8 aligned bytes at @iova into *@p; end with rxe_mr_unmap_u64(). */
+static int rxe_mr_map_u64(struct rxe_mr *mr, u64 iova, u64 **p)
 {
 	unsigned int off;
 	struct page *page;
 
-	if (mr->type == RXE_MR_DMA)
-		return (u64 *)(uintptr_t)iova;
+	if (mr->type == RXE_MR_ODP)
+		return rxe_odp_map_u64(mr, iova, p);
+	if (mr->type == RXE_MR_DMA) {
+		*p = (u64 *)(uintptr_t)iova;
+		return 0;
+	}
 	page = rxe_mr_page(mr, iova, &off);
-	return kmap_local_page(page) + off;
+	*p = kmap_local_page(page) + off;
+	return 0;
 }
 
 static void rxe_mr_unmap_u64(struct rxe_mr *mr, u64 *p)
 {
-	if (mr->type != RXE_MR_DMA)
+	if (mr->type == RXE_MR_ODP)
+		rxe_odp_unmap_u64(mr, p);
+	else if (mr->type != RXE_MR_DMA)
 		kunmap_local(p);
 }
 
@@ -149,16 +160,20 @@ static void rxe_mr_unmap_u64(struct rxe_mr *mr, u64 *p)
  * @swap_add: swap value or addend.
  * @orig: set to the value found.
  *
- * Return: 0, or -EINVAL for a misaligned target.
+ * Return: 0, -EINVAL for a misaligned target, -EFAULT when an ODP MR's
+ * page cannot be faulted in writable.
  */
 int rxe_mr_atomic(struct rxe_mr *mr, u64 iova, u8 opcode, u64 compare,
 		  u64 swap_add, u64 *orig)
 {
 	u64 *p;
+	int err;
 
 	if (iova & 7)
 		return -EINVAL;
-	p = rxe_mr_map_u64(mr, iova);
+	err = rxe_mr_map_u64(mr, iova, &p);
+	if (err)
+		return err;
 	if ((opcode & 0x1f) == RXE_CMP_SWAP)
 		*orig = cmpxchg64(p, compare, swap_add);
 	else
@@ -173,15 +188,18 @@ int rxe_mr_atomic(struct rxe_mr *mr, u64 iova, u8 opcode, u64 compare,
  * @iova: the target, 8-byte aligned.
  * @value: the 8 bytes, in memory order.
  *
- * Return: 0, or -EINVAL for a misaligned target.
+ * Return: 0, -EINVAL for a misaligned target, -EFAULT as rxe_mr_atomic().
  */
 int rxe_mr_atomic_write(struct rxe_mr *mr, u64 iova, const void *value)
 {
 	u64 *p;
+	int err;
 
 	if (iova & 7)
 		return -EINVAL;
-	p = rxe_mr_map_u64(mr, iova);
+	err = rxe_mr_map_u64(mr, iova, &p);
+	if (err)
+		return err;
 	WRITE_ONCE(*p, get_unaligned((const u64 *)value));
 	rxe_mr_unmap_u64(mr, p);
 	return 0;
@@ -216,8 +234,14 @@ struct rxe_mr *rxe_mr_lookup(struct rxe_dev *rxe, u32 key)
 	return mr;
 }
 
-/* Give @mr an index and keys, and publish it. */
-static int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr)
+/**
+ * rxe_mr_publish() - give a built MR an index and keys, and publish it.
+ * @rxe: the device.
+ * @mr: the MR, complete but for its keys.
+ *
+ * Return: 0, or -ENOMEM when no index is left.
+ */
+int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr)
 {
 	u32 index;
 	u8 key;
@@ -249,8 +273,15 @@ static void rxe_mr_unpublish(struct rxe_dev *rxe, struct rxe_mr *mr)
 	rxe_ref_drain(&mr->ref);
 }
 
-static struct rxe_mr *rxe_mr_alloc(struct ib_pd *ibpd, int access,
-				   enum rxe_mr_type type)
+/**
+ * rxe_mr_alloc() - a zeroed MR of @type on @ibpd, not published.
+ * @ibpd: the PD.
+ * @access: IB_ACCESS_* flags.
+ * @type: what it will map.
+ *
+ * Return: the MR (kfree() it if never published), or NULL.
+ */
+struct rxe_mr *rxe_mr_alloc(struct ib_pd *ibpd, int access, enum rxe_mr_type type)
 {
 	struct rxe_mr *mr = kzalloc(sizeof(*mr), GFP_KERNEL);
 
@@ -294,10 +325,11 @@ struct ib_mr *rxe_mr_get_dma(struct ib_pd *ibpd, int access)
  * @access: IB_ACCESS_* flags (the core has checked their consistency).
  * @udata: unused.
  *
+ * With IB_ACCESS_ON_DEMAND nothing is pinned: see rxe_odp_mr_reg().
+ *
  * Return: the MR, or ERR_PTR: -EINVAL for a zero length or persistent
- * flush access (no persistent memory here), -EOPNOTSUPP for
- * on-demand paging (not yet), -EFAULT for memory that cannot be pinned
- * with the access asked, -ENOMEM.
+ * flush access (no persistent memory here), -EFAULT for memory that
+ * cannot be pinned with the access asked, -ENOMEM.
  */
 struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 			      u64 iova, int access, struct ib_udata *udata)
@@ -311,15 +343,13 @@ struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 		ibdev_dbg(ibdev, "reg_mr: bad length %#llx\n", length);
 		return ERR_PTR(-EINVAL);
 	}
-	if (access & IB_ACCESS_ON_DEMAND) {
-		ibdev_dbg(ibdev, "reg_mr: on-demand paging not supported yet\n");
-		return ERR_PTR(-EOPNOTSUPP);
-	}
 	if (access & COMPAT_ACCESS_FLUSH_PERSISTENT) {
 		/* as the stock driver: only persistent memory may promise it */
 		ibdev_dbg(ibdev, "reg_mr: persistent flush needs persistent memory\n");
 		return ERR_PTR(-EINVAL);
 	}
+	if (access & IB_ACCESS_ON_DEMAND)
+		return rxe_odp_mr_reg(ibpd, start, length, iova, access);
 
 	mr = rxe_mr_alloc(ibpd, access, RXE_MR_USER);
 	if (!mr)
@@ -376,13 +406,13 @@ struct ib_mr *rxe_mr_rereg_user(struct ib_mr *ibmr, int flags, u64 start, u64 le
 {
 	struct rxe_mr *mr = to_rmr(ibmr);
 
-	if (mr->type != RXE_MR_USER || !mr->umem) {
+	if (!((mr->type == RXE_MR_USER && mr->umem) || mr->type == RXE_MR_ODP)) {
 		ibdev_dbg(ibmr->device, "rereg_mr: not a user MR\n");
 		return ERR_PTR(-EINVAL);
 	}
 	if (!(flags & IB_MR_REREG_TRANS)) {
-		start = mr->umem->address;
-		length = mr->umem->length;
+		start = mr->umem ? mr->umem->address : mr->odp->start + mr->page_offset;
+		length = ibmr->length;
 		iova = ibmr->iova;
 	}
 	if (!(flags & IB_MR_REREG_ACCESS))
@@ -404,6 +434,8 @@ int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata)
 	struct rxe_mr *mr = to_rmr(ibmr);
 
 	rxe_mr_unpublish(to_rdev(ibmr->device), mr);
+	if (mr->odp)
+		rdma_odp_destroy(mr->odp);
 	kvfree(mr->pages);
 	if (mr->umem)
 		ib_umem_release(mr->umem);

@@ -134,9 +134,13 @@ static enum rxe_resp_err rxe_resp_read_reply(struct rxe_qp *qp, const struct rxe
 		skb = rxe_resp_alloc(qp, op, len, psn, RXE_AETH_ACK_UNLIMITED);
 		if (!skb)
 			break;		/* the requester asks again */
-		if (len)
-			rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
-				    RXE_FROM_MEM);
+		if (len && rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
+				       RXE_FROM_MEM)) {
+			/* an ODP page that cannot be faulted in */
+			kfree_skb(skb);
+			rxe_mr_put(mr);
+			return RXE_RESP_ACCESS;
+		}
 		rxe_qp_send(qp, &qp->av, skb);
 		if (last)
 			break;
@@ -276,8 +280,9 @@ static enum rxe_resp_err rxe_resp_write(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	}
 	if (pkt->paylen > r->write_resid)
 		return RXE_RESP_INVALID;
-	if (pkt->paylen)
-		rxe_mr_copy(r->write_mr, r->write_va, rxe_payload(pkt), pkt->paylen, RXE_TO_MEM);
+	if (pkt->paylen &&
+	    rxe_mr_copy(r->write_mr, r->write_va, rxe_payload(pkt), pkt->paylen, RXE_TO_MEM))
+		return RXE_RESP_ACCESS;	/* an ODP page that cannot be faulted in */
 	r->write_va += pkt->paylen;
 	r->write_resid -= pkt->paylen;
 
@@ -337,8 +342,8 @@ static enum rxe_resp_err rxe_resp_atomic(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	err = rxe_mr_atomic(mr, va, pkt->opcode, be64_to_cpu(a->compare),
 			    be64_to_cpu(a->swap_add), &orig);
 	rxe_mr_put(mr);
-	if (err)
-		return RXE_RESP_INVALID;	/* misaligned */
+	if (err)	/* misaligned, or an ODP page that cannot be faulted in */
+		return err == -EINVAL ? RXE_RESP_INVALID : RXE_RESP_ACCESS;
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_ATOMIC);
 	res->orig = orig;
 	rxe_resp_send_res_ack(qp, res);
@@ -363,7 +368,7 @@ static enum rxe_resp_err rxe_resp_atomic_write(struct rxe_qp *qp, struct rxe_pkt
 	err = rxe_mr_atomic_write(mr, va, rxe_payload(pkt));
 	rxe_mr_put(mr);
 	if (err)
-		return RXE_RESP_INVALID;
+		return err == -EINVAL ? RXE_RESP_INVALID : RXE_RESP_ACCESS;
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_ATOMIC);
 	rxe_resp_send_res_ack(qp, res);
 	return RXE_RESP_OK;
@@ -399,6 +404,12 @@ static enum rxe_resp_err rxe_resp_flush_req(struct rxe_qp *qp, struct rxe_pkt *p
 	    (mr->access & access) != access ||
 	    (level != RXE_FLUSH_LEVEL_MR &&
 	     rxe_mr_check(mr, qp->ibqp.pd, 0, be64_to_cpu(reth->va), be32_to_cpu(reth->len)))) {
+		rxe_mr_put(mr);
+		return RXE_RESP_ACCESS;
+	}
+	/* an ODP range must be backed by memory, as on the stock driver */
+	if (mr->type == RXE_MR_ODP && level != RXE_FLUSH_LEVEL_MR &&
+	    rxe_odp_check_present(mr, be64_to_cpu(reth->va), be32_to_cpu(reth->len))) {
 		rxe_mr_put(mr);
 		return RXE_RESP_ACCESS;
 	}

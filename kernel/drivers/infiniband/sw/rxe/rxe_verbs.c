@@ -107,8 +107,12 @@ static int rxe_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 	return 0;
 }
 
-/* Names of enum rxe_counter, as `rdma statistic` and sysfs show them. */
-static const struct rdma_stat_desc rxe_counter_desc[RXE_CNT_NUM] = {
+/*
+ * Names of enum rxe_counter, then of the ODP core's counters (enum
+ * rdma_odp_stat), as `rdma statistic` and sysfs show them.
+ */
+#define RXE_STATS_NUM	(RXE_CNT_NUM + RDMA_ODP_STAT_MAX)
+static const struct rdma_stat_desc rxe_counter_desc[RXE_STATS_NUM] = {
 	[RXE_CNT_SENT_PKTS]		= { .name = "sent_pkts" },
 	[RXE_CNT_RCVD_PKTS]		= { .name = "rcvd_pkts" },
 	[RXE_CNT_DROP_HDR]		= { .name = "rcvd_bad_header" },
@@ -124,11 +128,18 @@ static const struct rdma_stat_desc rxe_counter_desc[RXE_CNT_NUM] = {
 	[RXE_CNT_RNR_RETRY_EXCEEDED]	= { .name = "retry_rnr_exceeded_err" },
 	[RXE_CNT_SEND_ERR]		= { .name = "send_err" },
 	[RXE_CNT_TEST_DROP]		= { .name = "test_dropped" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULTS]		= { .name = "odp_page_faults" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULT_PAGES]	= { .name = "odp_fault_pages" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULT_ERRORS]	= { .name = "odp_fault_errors" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_INVALIDATIONS]	= { .name = "odp_invalidations" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_INVALIDATED_PAGES]	= { .name = "odp_invalidated_pages" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_PREFETCHES]	= { .name = "odp_prefetches" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_PREFETCH_PAGES]	= { .name = "odp_prefetch_pages" },
 };
 
 static struct rdma_hw_stats *rxe_alloc_hw_port_stats(struct ib_device *ibdev, u32 port)
 {
-	return rdma_alloc_hw_stats_struct(rxe_counter_desc, RXE_CNT_NUM,
+	return rdma_alloc_hw_stats_struct(rxe_counter_desc, RXE_STATS_NUM,
 					  0);	/* always fresh: tests read them back to back */
 }
 
@@ -140,7 +151,9 @@ static int rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats
 
 	for (i = 0; i < RXE_CNT_NUM; i++)
 		stats->value[i] = atomic64_read(&rxe->counters[i]);
-	return RXE_CNT_NUM;
+	for (i = 0; i < RDMA_ODP_STAT_MAX; i++)
+		stats->value[RXE_CNT_NUM + i] = atomic64_read(&rxe->odp_stats.v[i]);
+	return RXE_STATS_NUM;
 }
 
 COMPAT_DEFINE_CREATE_CQ(rxe_create_cq_op, rxe_cq_create)
@@ -186,6 +199,8 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.reg_user_mr = rxe_reg_user_mr_op,
 	.dereg_mr = rxe_mr_dereg,
 	.rereg_user_mr = rxe_mr_rereg_user,
+	.advise_mr = rxe_odp_advise_mr,
+	.fill_stat_mr_entry = rxe_odp_fill_stat_mr,
 	.alloc_hw_port_stats = rxe_alloc_hw_port_stats,
 	.get_hw_stats = rxe_get_hw_stats,
 
@@ -238,6 +253,16 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 	attr->device_cap_flags |= COMPAT_DEVICE_FLUSH_CAPS;
 	/* Users may delete the device with `rdma link delete`. */
 	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
+
+	/* on-demand paging (rxe_odp.c) for everything that touches memory */
+	attr->kernel_cap_flags |= IBK_ON_DEMAND_PAGING;
+	attr->odp_caps.general_caps = IB_ODP_SUPPORT;
+	attr->odp_caps.per_transport_caps.rc_odp_caps =
+		IB_ODP_SUPPORT_SEND | IB_ODP_SUPPORT_RECV | IB_ODP_SUPPORT_WRITE |
+		IB_ODP_SUPPORT_READ | IB_ODP_SUPPORT_ATOMIC | IB_ODP_SUPPORT_SRQ_RECV |
+		COMPAT_ODP_SUPPORT_FLUSH_ATOMIC_WRITE;
+	attr->odp_caps.per_transport_caps.ud_odp_caps =
+		IB_ODP_SUPPORT_SEND | IB_ODP_SUPPORT_RECV | IB_ODP_SUPPORT_SRQ_RECV;
 }
 
 /**
