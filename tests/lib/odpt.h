@@ -32,12 +32,4 @@ void odpt_state(int fd, void *addr, size_t npages, uint8_t *out);
 size_t odpt_count_state(int fd, void *addr, size_t npages, int want);
 struct rdma_odp_test_info odpt_info(int fd);
 
-/* Fill @len bytes with a pattern derived from @seed; check it. */
-void odpt_fill(void *p, size_t len, uint32_t seed);
-/* Offset of the first byte that differs from the pattern, or -1. */
-long odpt_mismatch(const void *p, size_t len, uint32_t seed);
-
-/* An anonymous private read-write mapping of @len bytes aligned to @align. */
-void *odpt_map_aligned(size_t len, size_t align);
-
 #endif /* ODPT_H */

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "rxe_test.h"
 
 static void vsay(const char *tag, const char *fmt, va_list ap)
@@ -288,4 +290,83 @@ void rt_post_recv(struct ibv_qp *qp, uint64_t wr_id, uint32_t lkey, void *p, uin
 	if (ibv_post_recv(qp, &wr, &bad))
 		rt_fail("ibv_post_recv (wr_id %#llx): %s", (unsigned long long)wr_id,
 			strerror(errno));
+}
+
+void rt_require_odp(struct ibv_context *ctx, uint32_t rc_caps)
+{
+	struct ibv_device_attr_ex attr = {};
+
+	if (ibv_query_device_ex(ctx, NULL, &attr))
+		rt_skip("ibv_query_device_ex failed: %s", strerror(errno));
+	if (!(attr.odp_caps.general_caps & IBV_ODP_SUPPORT))
+		rt_skip("the device reports no ODP support");
+	if ((attr.odp_caps.per_transport_caps.rc_odp_caps & rc_caps) != rc_caps)
+		rt_skip("RC ODP caps %#x lack %#x",
+			attr.odp_caps.per_transport_caps.rc_odp_caps, rc_caps);
+}
+
+struct ibv_mr *rt_reg_odp(struct ibv_pd *pd, void *addr, size_t len, int access)
+{
+	struct ibv_mr *mr = ibv_reg_mr(pd, addr, len, IBV_ACCESS_ON_DEMAND | access);
+
+	if (!mr)
+		rt_fail("ibv_reg_mr(ODP, %p+%#zx, %#x): %s", addr, len, access, strerror(errno));
+	return mr;
+}
+
+enum ibv_wc_status rt_do(struct rt_rc_pair *p, enum ibv_wr_opcode op, struct ibv_mr *lmr,
+			 void *local, uint32_t len, struct ibv_mr *rmr, void *remote)
+{
+	static uint64_t id;
+	struct ibv_wc wc;
+
+	rt_post_send(p->qp[0], op, ++id, lmr->lkey, local, len, (uintptr_t)remote,
+		     rmr ? rmr->rkey : 0);
+	wc = rt_wait_wc(p->cq[0], 30);
+	if (wc.wr_id != id)
+		rt_fail("completion of wr %llu, expected %llu", (unsigned long long)wc.wr_id,
+			(unsigned long long)id);
+	return wc.status;
+}
+
+void *rt_map(size_t len, size_t align)
+{
+	uint8_t *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	CHECK(p != MAP_FAILED);
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	if ((uintptr_t)p + align > a)
+		munmap((void *)(a + len), (uintptr_t)p + align - a);
+	return (void *)a;
+}
+
+static uint8_t rt_byte(size_t i, uint32_t seed)
+{
+	uint32_t x = (uint32_t)i * 2654435761u ^ seed * 40503u;
+
+	return (uint8_t)(x >> 13 ^ x);
+}
+
+void rt_fill(void *p, size_t len, uint32_t seed)
+{
+	uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = rt_byte(i, seed);
+}
+
+long rt_mismatch(const void *p, size_t len, uint32_t seed)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != rt_byte(i, seed))
+			return (long)i;
+	return -1;
 }

@@ -93,4 +93,23 @@ struct ibv_wc rt_expect_wc(struct ibv_cq *cq, enum ibv_wc_status status, uint64_
 /* A hardware counter of the device under test (sysfs hw_counters). */
 uint64_t rt_counter(const char *name);
 
+/*
+ * Skip the test unless the device reports ODP support for RC with all of
+ * @rc_caps (IBV_ODP_SUPPORT_* of ibv_query_device_ex()).
+ */
+void rt_require_odp(struct ibv_context *ctx, uint32_t rc_caps);
+/* Register @len bytes at @addr with IBV_ACCESS_ON_DEMAND | @access; fails the test on error. */
+struct ibv_mr *rt_reg_odp(struct ibv_pd *pd, void *addr, size_t len, int access);
+/*
+ * Post one signaled request (see rt_post_send()) and wait for its
+ * completion; return its status.
+ */
+enum ibv_wc_status rt_do(struct rt_rc_pair *p, enum ibv_wr_opcode op, struct ibv_mr *lmr,
+			 void *local, uint32_t len, struct ibv_mr *rmr, void *remote);
+/* A fresh anonymous read-write mapping of @len bytes aligned to @align (never touched). */
+void *rt_map(size_t len, size_t align);
+/* Fill / check a pattern derived from @seed (check: offset of the first bad byte, or -1). */
+void rt_fill(void *p, size_t len, uint32_t seed);
+long rt_mismatch(const void *p, size_t len, uint32_t seed);
+
 #endif /* RXE_TEST_H */

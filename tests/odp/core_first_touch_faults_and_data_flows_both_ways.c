@@ -17,7 +17,7 @@
 int main(void)
 {
 	size_t len = NPAGES * ODPT_PAGE;
-	uint8_t *buf = odpt_map_aligned(len, ODPT_PAGE), *tmp = malloc(len);
+	uint8_t *buf = rt_map(len, ODPT_PAGE), *tmp = malloc(len);
 	struct rdma_odp_test_info info;
 	int fd = odpt_open();
 	long bad;
@@ -29,9 +29,9 @@ int main(void)
 	CHECK(odpt_count_state(fd, buf, NPAGES, 0) == NPAGES);
 
 	/* device writes pages 3..10 (8 pages), the CPU reads them */
-	odpt_fill(tmp, 8 * ODPT_PAGE, 1);
+	rt_fill(tmp, 8 * ODPT_PAGE, 1);
 	odpt_write(fd, buf + 3 * ODPT_PAGE, tmp, 8 * ODPT_PAGE);
-	bad = odpt_mismatch(buf + 3 * ODPT_PAGE, 8 * ODPT_PAGE, 1);
+	bad = rt_mismatch(buf + 3 * ODPT_PAGE, 8 * ODPT_PAGE, 1);
 	if (bad >= 0)
 		rt_fail("CPU sees a wrong byte at %ld of what the region wrote", bad);
 	info = odpt_info(fd);
@@ -47,9 +47,9 @@ int main(void)
 	CHECK(odpt_count_state(fd, buf, NPAGES, 0) == NPAGES - 8);
 
 	/* the CPU writes page 20 (now present), the device reads it */
-	odpt_fill(buf + 20 * ODPT_PAGE, ODPT_PAGE, 2);
+	rt_fill(buf + 20 * ODPT_PAGE, ODPT_PAGE, 2);
 	odpt_read(fd, buf + 20 * ODPT_PAGE, tmp, ODPT_PAGE);
-	CHECK(odpt_mismatch(tmp, ODPT_PAGE, 2) < 0);
+	CHECK(rt_mismatch(tmp, ODPT_PAGE, 2) < 0);
 
 	/* never-touched page 40: zeros, mapped for reading only */
 	memset(tmp, 0xa5, ODPT_PAGE);
@@ -58,9 +58,9 @@ int main(void)
 	CHECK(odpt_count_state(fd, buf + 40 * ODPT_PAGE, 1, 1) == 1);
 
 	/* unaligned access crossing pages: bytes land where they belong */
-	odpt_fill(tmp, 100, 3);
+	rt_fill(tmp, 100, 3);
 	odpt_write(fd, buf + 50 * ODPT_PAGE - 50, tmp, 100);
-	CHECK(odpt_mismatch(buf + 50 * ODPT_PAGE - 50, 100, 3) < 0);
+	CHECK(rt_mismatch(buf + 50 * ODPT_PAGE - 50, 100, 3) < 0);
 
 	/* outside the region: ERANGE, counted as nothing */
 	CHECK(odpt_read_err(fd, buf + len, tmp, 1) == -ERANGE);

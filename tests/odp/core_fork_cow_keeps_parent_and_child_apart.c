@@ -18,14 +18,14 @@
 int main(void)
 {
 	size_t len = NPAGES * ODPT_PAGE;
-	uint8_t *buf = odpt_map_aligned(len, ODPT_PAGE), *tmp = malloc(len);
+	uint8_t *buf = rt_map(len, ODPT_PAGE), *tmp = malloc(len);
 	int fd = odpt_open(), pipefd[2], status;
 	char c;
 	pid_t pid;
 
 	CHECK(tmp && pipe(pipefd) == 0);
 	odpt_register(fd, buf, len, 1);
-	odpt_fill(tmp, len, 21);
+	rt_fill(tmp, len, 21);
 	odpt_write(fd, buf, tmp, len);
 	CHECK(odpt_count_state(fd, buf, NPAGES, 2) == NPAGES);
 
@@ -35,17 +35,17 @@ int main(void)
 		/* child: wait until the parent has written, then check its copy */
 		if (read(pipefd[0], &c, 1) != 1)
 			_exit(2);
-		_exit(odpt_mismatch(buf, len, 21) < 0 ? 0 : 1);
+		_exit(rt_mismatch(buf, len, 21) < 0 ? 0 : 1);
 	}
 	CHECK(odpt_count_state(fd, buf, NPAGES, 2) == 0);
 
 	/* device writes pages 0..3, CPU writes pages 4..7 */
-	odpt_fill(tmp, 4 * ODPT_PAGE, 22);
+	rt_fill(tmp, 4 * ODPT_PAGE, 22);
 	odpt_write(fd, buf, tmp, 4 * ODPT_PAGE);
-	CHECK(odpt_mismatch(buf, 4 * ODPT_PAGE, 22) < 0);
-	odpt_fill(buf + 4 * ODPT_PAGE, 4 * ODPT_PAGE, 23);
+	CHECK(rt_mismatch(buf, 4 * ODPT_PAGE, 22) < 0);
+	rt_fill(buf + 4 * ODPT_PAGE, 4 * ODPT_PAGE, 23);
 	odpt_read(fd, buf + 4 * ODPT_PAGE, tmp, 4 * ODPT_PAGE);
-	CHECK(odpt_mismatch(tmp, 4 * ODPT_PAGE, 23) < 0);
+	CHECK(rt_mismatch(tmp, 4 * ODPT_PAGE, 23) < 0);
 
 	CHECK(write(pipefd[1], "x", 1) == 1);
 	CHECK(waitpid(pid, &status, 0) == pid);

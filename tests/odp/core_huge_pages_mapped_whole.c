@@ -21,9 +21,9 @@ static int check_whole(const char *what, uint8_t *buf)
 	int fd = odpt_open();
 
 	odpt_register(fd, buf, 2 * HUGE, 1);
-	odpt_fill(tmp, sizeof(tmp), 31);
+	rt_fill(tmp, sizeof(tmp), 31);
 	odpt_write(fd, buf + HUGE + 77 * ODPT_PAGE + 100, tmp, sizeof(tmp));
-	CHECK(odpt_mismatch(buf + HUGE + 77 * ODPT_PAGE + 100, sizeof(tmp), 31) < 0);
+	CHECK(rt_mismatch(buf + HUGE + 77 * ODPT_PAGE + 100, sizeof(tmp), 31) < 0);
 	info = odpt_info(fd);
 	rt_note("%s: faults %llu, pages %llu", what,
 		(unsigned long long)info.stats[RDMA_ODP_TEST_STAT_FAULTS],
@@ -38,7 +38,7 @@ static int check_whole(const char *what, uint8_t *buf)
 
 static int thp(void)
 {
-	uint8_t *buf = odpt_map_aligned(2 * HUGE, HUGE);
+	uint8_t *buf = rt_map(2 * HUGE, HUGE);
 	char line[256];
 	int huge = 0;
 	FILE *f;

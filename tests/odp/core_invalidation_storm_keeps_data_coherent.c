@@ -84,20 +84,20 @@ int main(void)
 	pthread_t t;
 	time_t end;
 
-	buf = odpt_map_aligned(NPAGES * ODPT_PAGE, ODPT_PAGE);
-	odpt_fill(buf, NPAGES * ODPT_PAGE, 99);
+	buf = rt_map(NPAGES * ODPT_PAGE, ODPT_PAGE);
+	rt_fill(buf, NPAGES * ODPT_PAGE, 99);
 	odpt_register(fd, buf, NPAGES * ODPT_PAGE, 1);
 	CHECK(pthread_create(&t, NULL, storm, NULL) == 0);
 	end = time(NULL) + secs;
 	while (time(NULL) < end) {
 		size_t p = seq % NPAGES, q = (seq * 7 + 3) % NPAGES;
 
-		odpt_fill(tmp, ODPT_PAGE, seq);
+		rt_fill(tmp, ODPT_PAGE, seq);
 		odpt_write(fd, buf + p * ODPT_PAGE, tmp, ODPT_PAGE);
-		mismatches += odpt_mismatch(buf + p * ODPT_PAGE, ODPT_PAGE, seq) >= 0;
-		odpt_fill(buf + q * ODPT_PAGE, ODPT_PAGE, seq + 1);
+		mismatches += rt_mismatch(buf + p * ODPT_PAGE, ODPT_PAGE, seq) >= 0;
+		rt_fill(buf + q * ODPT_PAGE, ODPT_PAGE, seq + 1);
 		odpt_read(fd, buf + q * ODPT_PAGE, tmp, ODPT_PAGE);
-		mismatches += odpt_mismatch(tmp, ODPT_PAGE, seq + 1) >= 0;
+		mismatches += rt_mismatch(tmp, ODPT_PAGE, seq + 1) >= 0;
 		checks += 2;
 		seq += 2;
 	}

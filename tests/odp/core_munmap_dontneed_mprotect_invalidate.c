@@ -18,14 +18,14 @@
 int main(void)
 {
 	size_t len = NPAGES * ODPT_PAGE;
-	uint8_t *buf = odpt_map_aligned(len, ODPT_PAGE), *tmp = malloc(len);
+	uint8_t *buf = rt_map(len, ODPT_PAGE), *tmp = malloc(len);
 	struct rdma_odp_test_info before, after;
 	int fd = odpt_open();
 	void *p;
 
 	CHECK(tmp);
 	odpt_register(fd, buf, len, 1);
-	odpt_fill(tmp, len, 11);
+	rt_fill(tmp, len, 11);
 	odpt_write(fd, buf, tmp, len);
 	CHECK(odpt_count_state(fd, buf, NPAGES, 2) == NPAGES);
 
@@ -42,7 +42,7 @@ int main(void)
 	CHECK(odpt_count_state(fd, buf + 8 * ODPT_PAGE, 8, 2) == 8);
 	CHECK(odpt_read_err(fd, buf + 5 * ODPT_PAGE, tmp, 8) == -EFAULT);
 	CHECK(odpt_write_err(fd, buf + 3 * ODPT_PAGE, tmp, 2 * ODPT_PAGE) == -EFAULT);
-	CHECK(odpt_mismatch(buf, 4 * ODPT_PAGE, 11) < 0);	/* untouched by the failure */
+	CHECK(rt_mismatch(buf, 4 * ODPT_PAGE, 11) < 0);	/* untouched by the failure */
 
 	/* remap the hole: new zero pages, reachable through the same region */
 	p = mmap(buf + 4 * ODPT_PAGE, 4 * ODPT_PAGE, PROT_READ | PROT_WRITE,
@@ -50,9 +50,9 @@ int main(void)
 	CHECK(p == buf + 4 * ODPT_PAGE);
 	odpt_read(fd, buf + 4 * ODPT_PAGE, tmp, 4 * ODPT_PAGE);
 	CHECK(tmp[0] == 0 && !memcmp(tmp, tmp + 1, 4 * ODPT_PAGE - 1));
-	odpt_fill(tmp, 4 * ODPT_PAGE, 12);
+	rt_fill(tmp, 4 * ODPT_PAGE, 12);
 	odpt_write(fd, buf + 4 * ODPT_PAGE, tmp, 4 * ODPT_PAGE);
-	CHECK(odpt_mismatch(buf + 4 * ODPT_PAGE, 4 * ODPT_PAGE, 12) < 0);
+	CHECK(rt_mismatch(buf + 4 * ODPT_PAGE, 4 * ODPT_PAGE, 12) < 0);
 
 	/* MADV_DONTNEED: translations go, the data is gone, reads see zeros */
 	before = odpt_info(fd);
@@ -70,11 +70,11 @@ int main(void)
 	CHECK(odpt_count_state(fd, buf, NPAGES, 2) == 0);
 	CHECK(odpt_write_err(fd, buf, tmp, 8) == -EPERM);
 	odpt_read(fd, buf, tmp, 4 * ODPT_PAGE);
-	CHECK(odpt_mismatch(tmp, 4 * ODPT_PAGE, 11) < 0);
+	CHECK(rt_mismatch(tmp, 4 * ODPT_PAGE, 11) < 0);
 	CHECK(mprotect(buf, len, PROT_READ | PROT_WRITE) == 0);
-	odpt_fill(tmp, ODPT_PAGE, 13);
+	rt_fill(tmp, ODPT_PAGE, 13);
 	odpt_write(fd, buf, tmp, ODPT_PAGE);
-	CHECK(odpt_mismatch(buf, ODPT_PAGE, 13) < 0);
+	CHECK(rt_mismatch(buf, ODPT_PAGE, 13) < 0);
 
 	close(fd);
 	rt_note("munmap, remap, DONTNEED and mprotect followed; data checked");

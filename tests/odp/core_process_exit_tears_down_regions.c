@@ -35,10 +35,10 @@ static void child(int busy)
 	pthread_t t[2];
 	int i;
 
-	g_buf = odpt_map_aligned(LEN, ODPT_PAGE);
+	g_buf = rt_map(LEN, ODPT_PAGE);
 	g_fd = odpt_open();
 	odpt_register(g_fd, g_buf, LEN, 1);
-	odpt_fill(g_buf, LEN, 51);
+	rt_fill(g_buf, LEN, 51);
 	if (!busy)
 		_exit(odpt_fault_err(g_fd, g_buf, LEN, 1) ? 1 : 0);
 	for (i = 0; i < 2; i++)

@@ -26,12 +26,12 @@ static double now(void)
 int main(void)
 {
 	size_t len = NPAGES * ODPT_PAGE;
-	uint8_t *ro = odpt_map_aligned(len, ODPT_PAGE), tmp[ODPT_PAGE];
+	uint8_t *ro = rt_map(len, ODPT_PAGE), tmp[ODPT_PAGE];
 	struct rdma_odp_test_info info;
 	int fd = odpt_open(), fd2 = odpt_open();
 	double t;
 
-	odpt_fill(ro, len, 7);
+	rt_fill(ro, len, 7);
 	CHECK(mprotect(ro, len, PROT_READ) == 0);
 	odpt_register(fd, ro, len, 1);
 

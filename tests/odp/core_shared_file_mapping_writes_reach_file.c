@@ -25,30 +25,30 @@ int main(void)
 	CHECK(map != MAP_FAILED);
 	odpt_register(fd, map, len, 1);
 
-	odpt_fill(tmp, len, 61);
+	rt_fill(tmp, len, 61);
 	odpt_write(fd, map, tmp, len);
 	memset(tmp, 0, len);
 	CHECK(pread(mfd, tmp, len, 0) == (ssize_t)len);
-	CHECK(odpt_mismatch(tmp, len, 61) < 0);
+	CHECK(rt_mismatch(tmp, len, 61) < 0);
 
-	odpt_fill(tmp, ODPT_PAGE, 62);
+	rt_fill(tmp, ODPT_PAGE, 62);
 	CHECK(pwrite(mfd, tmp, ODPT_PAGE, 3 * ODPT_PAGE) == (ssize_t)ODPT_PAGE);
 	memset(tmp, 0, ODPT_PAGE);
 	odpt_read(fd, map + 3 * ODPT_PAGE, tmp, ODPT_PAGE);
-	CHECK(odpt_mismatch(tmp, ODPT_PAGE, 62) < 0);
+	CHECK(rt_mismatch(tmp, ODPT_PAGE, 62) < 0);
 
 	CHECK(ftruncate(mfd, 4 * ODPT_PAGE) == 0);
 	CHECK(odpt_count_state(fd, map + 4 * ODPT_PAGE, NPAGES - 4, 0) == NPAGES - 4);
 	CHECK(odpt_read_err(fd, map + 8 * ODPT_PAGE, tmp, 8) == -EFAULT);
 	CHECK(odpt_write_err(fd, map + 8 * ODPT_PAGE, tmp, 8) == -EFAULT);
 	odpt_read(fd, map, tmp, ODPT_PAGE);	/* below the end: still there */
-	CHECK(odpt_mismatch(tmp, ODPT_PAGE, 61) < 0);
+	CHECK(rt_mismatch(tmp, ODPT_PAGE, 61) < 0);
 
 	CHECK(ftruncate(mfd, len) == 0);
-	odpt_fill(tmp, ODPT_PAGE, 63);
+	rt_fill(tmp, ODPT_PAGE, 63);
 	odpt_write(fd, map + 8 * ODPT_PAGE, tmp, ODPT_PAGE);
 	CHECK(pread(mfd, tmp, ODPT_PAGE, 8 * ODPT_PAGE) == (ssize_t)ODPT_PAGE);
-	CHECK(odpt_mismatch(tmp, ODPT_PAGE, 63) < 0);
+	CHECK(rt_mismatch(tmp, ODPT_PAGE, 63) < 0);
 	close(fd);
 	rt_note("shared file mapping: writes reached the file, truncate gave EFAULT");
 	return 0;

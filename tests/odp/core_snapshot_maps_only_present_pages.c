@@ -16,7 +16,7 @@
 int main(void)
 {
 	size_t len = NPAGES * ODPT_PAGE, i;
-	uint8_t *buf = odpt_map_aligned(len, ODPT_PAGE), st[NPAGES];
+	uint8_t *buf = rt_map(len, ODPT_PAGE), st[NPAGES];
 	struct rdma_odp_test_info info;
 	int fd = odpt_open();
 

@@ -49,9 +49,9 @@ int main(void)
 
 	mid = buf + TIB / 2 + 12345 * ODPT_PAGE;
 	CHECK(mprotect(mid, ODPT_PAGE, PROT_READ | PROT_WRITE) == 0);
-	odpt_fill(tmp, sizeof(tmp), 41);
+	rt_fill(tmp, sizeof(tmp), 41);
 	odpt_write(fd, mid + 8, tmp, sizeof(tmp));
-	CHECK(odpt_mismatch(mid + 8, sizeof(tmp), 41) < 0);
+	CHECK(rt_mismatch(mid + 8, sizeof(tmp), 41) < 0);
 	info = odpt_info(fd);
 	CHECK(info.npages == 1 && info.table_bytes == 4096);
 

@@ -295,21 +295,25 @@ static int rdma_odp_fault_chunk(struct rdma_odp *odp, unsigned long start,
 			break;
 		mutex_unlock(&odp->lock);
 	}
-	mmput(mm);
 	if (range.default_flags)
 		rdma_odp_count(odp, RDMA_ODP_STAT_FAULTS, 1);
-	if (err)
-		goto out_release;
-
-	c = rdma_odp_get_chunk(odp, idx, &spare);
-	if (c) {
-		added = rdma_odp_commit(odp, c, &range);
-		if (range.default_flags)
-			rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_PAGES, added);
-	} else {
-		err = -EAGAIN;
+	if (!err) {
+		c = rdma_odp_get_chunk(odp, idx, &spare);
+		if (c) {
+			added = rdma_odp_commit(odp, c, &range);
+			if (range.default_flags)
+				rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_PAGES, added);
+		} else {
+			err = -EAGAIN;
+		}
+		mutex_unlock(&odp->lock);
 	}
-	mutex_unlock(&odp->lock);
+	/*
+	 * Not before unlocking: the last user of a dying mm tears it down,
+	 * which invalidates this region. Asynchronously, as that teardown
+	 * does not belong in a device's context.
+	 */
+	mmput_async(mm);
 
 out_release:
 	if (spare)

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// rxe-test: setup=rxe0 timeout=300 mem=768 smp=2 swap=256 numa=2
+/*
+ * ODP through verbs, an invalidation storm: for a minute (or
+ * $RXE_T_STORM_SECS), a thread keeps invalidating the memory under both
+ * ODP MRs without changing its contents (mprotect flips, fork for COW
+ * write-protection, MADV_PAGEOUT, migration between NUMA nodes) while the
+ * main thread runs verified RC traffic page by page: RDMA WRITE then a
+ * CPU check, CPU write then RDMA READ and a check. Zero mismatches and
+ * zero failed completions, with thousands of invalidations counted.
+ */
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "rxe_test.h"
+
+#define PG 4096
+#define NP 64
+#define LEN (NP * PG)
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#define MPOL_MF_MOVE_ (1 << 1)
+
+static uint8_t *bufs[2];
+static volatile int stop;
+static unsigned long ops[4];
+
+static void *storm(void *arg)
+{
+	unsigned int i = 0, seed = 7;
+
+	(void)arg;
+	while (!stop) {
+		uint8_t *b = bufs[rand_r(&seed) & 1];
+		size_t first = rand_r(&seed) % NP, n = 1 + rand_r(&seed) % (NP - first), k;
+		void *pages[NP];
+		int nodes[NP], st[NP], op = i % 4, status;
+		pid_t pid;
+
+		switch (op) {
+		case 0:
+			mprotect(b, LEN, PROT_READ | PROT_WRITE | PROT_EXEC);
+			mprotect(b, LEN, PROT_READ | PROT_WRITE);
+			break;
+		case 1:
+			pid = fork();
+			if (pid == 0)
+				_exit(0);
+			if (pid > 0)
+				waitpid(pid, &status, 0);
+			break;
+		case 2:
+			madvise(b + first * PG, n * PG, MADV_PAGEOUT);
+			break;
+		case 3:
+			for (k = 0; k < n; k++) {
+				pages[k] = b + (first + k) * PG;
+				nodes[k] = (i / 4) & 1;
+			}
+			syscall(SYS_move_pages, 0, n, pages, nodes, st, MPOL_MF_MOVE_);
+			break;
+		}
+		ops[op]++;
+		i++;
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	struct ibv_context *ctx = rt_open_dev();
+	const struct rt_rc_opts opts = {
+		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
+		.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
+	};
+	const char *env = getenv("RXE_T_STORM_SECS");
+	int acc = IBV_ACCESS_LOCAL_WRITE | opts.access, secs = env ? atoi(env) : 60;
+	unsigned long rounds = 0, mismatches = 0;
+	uint64_t inv0, f0;
+	struct ibv_mr *mr[2];
+	struct rt_rc_pair p;
+	struct ibv_pd *pd;
+	uint32_t seq = 1000;
+	pthread_t t;
+	time_t end;
+
+	rt_require_odp(ctx, IBV_ODP_SUPPORT_WRITE | IBV_ODP_SUPPORT_READ);
+	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
+	bufs[0] = rt_map(LEN, PG);	/* local: source of WRITEs, sink of READs */
+	bufs[1] = rt_map(LEN, PG);	/* remote target */
+	rt_fill(bufs[0], LEN, 1);
+	rt_fill(bufs[1], LEN, 2);
+	mr[0] = rt_reg_odp(pd, bufs[0], LEN, acc);
+	mr[1] = rt_reg_odp(pd, bufs[1], LEN, acc);
+	rt_rc_pair(&p, pd, &opts);
+	inv0 = rt_counter("odp_invalidations");
+	f0 = rt_counter("odp_fault_errors");
+
+	CHECK(pthread_create(&t, NULL, storm, NULL) == 0);
+	end = time(NULL) + secs;
+	while (time(NULL) < end) {
+		size_t a = seq % NP, b = (seq * 13 + 5) % NP;
+		uint8_t *la = bufs[0] + a * PG, *rb = bufs[1] + b * PG;
+		enum ibv_wc_status s;
+
+		rt_fill(la, PG, seq);
+		s = rt_do(&p, IBV_WR_RDMA_WRITE, mr[0], la, PG, mr[1], rb);
+		if (s != IBV_WC_SUCCESS)
+			rt_fail("round %lu: RDMA WRITE: %s", rounds, ibv_wc_status_str(s));
+		mismatches += rt_mismatch(rb, PG, seq) >= 0;
+		rt_fill(rb, PG, seq + 1);
+		s = rt_do(&p, IBV_WR_RDMA_READ, mr[0], la, PG, mr[1], rb);
+		if (s != IBV_WC_SUCCESS)
+			rt_fail("round %lu: RDMA READ: %s", rounds, ibv_wc_status_str(s));
+		mismatches += rt_mismatch(la, PG, seq + 1) >= 0;
+		rounds++;
+		seq += 2;
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	rt_note("%d s: %lu verified rounds (WRITE+READ), %lu mismatches; storm: mprotect %lu, "
+		"fork %lu, pageout %lu, migrate %lu; %llu invalidations, %llu fault errors",
+		secs, rounds, mismatches, ops[0], ops[1], ops[2], ops[3],
+		(unsigned long long)(rt_counter("odp_invalidations") - inv0),
+		(unsigned long long)(rt_counter("odp_fault_errors") - f0));
+	CHECK(mismatches == 0);
+	CHECK(rounds >= 100);
+	CHECK(rt_counter("odp_invalidations") - inv0 >= 1000);
+	rt_rc_pair_destroy(&p);
+	CHECK(!ibv_dereg_mr(mr[0]) && !ibv_dereg_mr(mr[1]) && !ibv_dealloc_pd(pd));
+	return 0;
+}
