@@ -82,6 +82,25 @@ int main(void)
 	CHECK(f1 - f0 >= 4 * LEN / 4096 + 2);
 	CHECK(rt_counter("odp_fault_errors") == e0);
 
+	/* per-MR counters: `rdma statistic show mr` lists our ODP MRs' faults */
+	{
+		char line[512];
+		int odp_mrs = 0;
+		FILE *f = popen("rdma statistic show mr 2>&1", "r");
+
+		CHECK(f);
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long n;
+			char *pf = strstr(line, "page_faults ");
+
+			if (pf && sscanf(pf, "page_faults %llu", &n) == 1 && n > 0)
+				odp_mrs++;
+		}
+		pclose(f);
+		rt_note("rdma statistic show mr: %d MRs with page faults", odp_mrs);
+		CHECK(odp_mrs >= 6);
+	}
+
 	rt_rc_pair_destroy(&p);
 	CHECK(!ibv_dereg_mr(msrc) && !ibv_dereg_mr(mdst) && !ibv_dereg_mr(mback) &&
 	      !ibv_dereg_mr(mrcv) && !ibv_dereg_mr(mword) && !ibv_dereg_mr(mres));

@@ -33,6 +33,11 @@ int main(void)
 	CHECK(a->max_qp_rd_atom > 0 && a->max_qp_init_rd_atom > 0);
 	CHECK(a->node_guid != 0 && a->sys_image_guid == a->node_guid);
 	CHECK(a->max_pkeys == 1);
+	/* on-demand paging, for everything RC and UD do (the RC caps
+	 * FLUSH and ATOMIC_WRITE exist only where the uAPI names them) */
+	CHECK(ex.odp_caps.general_caps & IBV_ODP_SUPPORT);
+	CHECK((ex.odp_caps.per_transport_caps.rc_odp_caps & 0x3f) == 0x3f);
+	CHECK((ex.odp_caps.per_transport_caps.ud_odp_caps & 0x23) == 0x23);
 	rt_note("max_qp %d max_cqe %d max_mr_size %#llx", a->max_qp, a->max_cqe,
 		(unsigned long long)a->max_mr_size);
 
