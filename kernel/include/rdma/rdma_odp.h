@@ -71,6 +71,7 @@ struct rdma_odp_stats {
 };
 
 struct rdma_odp;
+struct rdma_odp_chunk;
 
 /**
  * struct rdma_odp_ops - what a driver hears from the core.
@@ -90,16 +91,19 @@ struct rdma_odp_ops {
  * @notifier: our range in the mm's interval tree; holds the mm (mmgrab).
  * @start: first byte, page aligned.
  * @end: one past the last byte, page aligned.
+ * @base: @start rounded down to a chunk boundary (chunk 0 starts there).
  * @flags: RDMA_ODP_WRITABLE.
  * @ops: the driver's callbacks (may be NULL).
  * @priv: the driver's pointer.
- * @lock: covers the contents of the chunks in @table, @npages, @nchunks. Taken
+ * @lock: covers the contents of the chunks in @table, @npages, @nchunks,
+ *	@hint. Taken
  *	by the invalidation callback, possibly in reclaim: never allocate
  *	with it held (lockdep knows, see rdma_odp_create()).
- * @table: chunks by (address >> (PAGE_SHIFT + RDMA_ODP_CHUNK_SHIFT)).
+ * @table: chunks by (address - @base) >> (PAGE_SHIFT + RDMA_ODP_CHUNK_SHIFT).
  *	Inserted by faults (xarray's own lock), removed under @lock.
  * @npages: translations present.
  * @nchunks: chunks in @table.
+ * @hint: the chunk found last (NULL once freed), @hint_idx its index.
  * @stats: this region's counters.
  * @dev_stats: a driver-wide set bumped too (may be NULL).
  */
@@ -107,6 +111,7 @@ struct rdma_odp {
 	struct mmu_interval_notifier notifier;
 	unsigned long start;
 	unsigned long end;
+	unsigned long base;
 	unsigned int flags;
 	const struct rdma_odp_ops *ops;
 	void *priv;
@@ -114,6 +119,8 @@ struct rdma_odp {
 	struct xarray table;
 	unsigned long npages;
 	unsigned long nchunks;
+	struct rdma_odp_chunk *hint;
+	unsigned long hint_idx;
 	struct rdma_odp_stats stats;
 	struct rdma_odp_stats *dev_stats;
 };
@@ -133,6 +140,8 @@ struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr,
 				  bool write);
 void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr,
 			  void *buf, unsigned long len, bool to_region);
+int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
+		  unsigned long len, bool to_region);
 unsigned long rdma_odp_table_bytes(struct rdma_odp *odp);
 int rdma_odp_page_state(struct rdma_odp *odp, unsigned long addr);
 

@@ -53,9 +53,18 @@ struct rdma_odp_chunk {
 	unsigned long e[RDMA_ODP_CHUNK_PAGES];
 };
 
-static unsigned long rdma_odp_chunk_index(unsigned long addr)
+/*
+ * Chunks are numbered from the region's first 2 MiB boundary, so the
+ * table of a region below 128 MiB is a single xarray node deep.
+ */
+static unsigned long rdma_odp_chunk_index(struct rdma_odp *odp, unsigned long addr)
 {
-	return addr >> RDMA_ODP_CHUNK_BYTES_SHIFT;
+	return (addr - odp->base) >> RDMA_ODP_CHUNK_BYTES_SHIFT;
+}
+
+static unsigned long rdma_odp_chunk_start(struct rdma_odp *odp, unsigned long idx)
+{
+	return odp->base + (idx << RDMA_ODP_CHUNK_BYTES_SHIFT);
 }
 
 static unsigned int rdma_odp_slot(unsigned long addr)
@@ -64,11 +73,24 @@ static unsigned int rdma_odp_slot(unsigned long addr)
 }
 
 /* The end of @addr's chunk, or @end if that comes first. */
-static unsigned long rdma_odp_chunk_end(unsigned long addr, unsigned long end)
+static unsigned long rdma_odp_chunk_end(struct rdma_odp *odp, unsigned long addr,
+					unsigned long end)
 {
-	unsigned long ce = (rdma_odp_chunk_index(addr) + 1) << RDMA_ODP_CHUNK_BYTES_SHIFT;
+	return min(rdma_odp_chunk_start(odp, rdma_odp_chunk_index(odp, addr) + 1), end);
+}
 
-	return min(ce, end);
+/*
+ * The chunk of index @idx, or NULL (lock held). The last chunk found is
+ * remembered: consecutive accesses mostly hit the same one.
+ */
+static struct rdma_odp_chunk *rdma_odp_chunk(struct rdma_odp *odp, unsigned long idx)
+{
+	lockdep_assert_held(&odp->lock);
+	if (odp->hint && odp->hint_idx == idx)
+		return odp->hint;
+	odp->hint = xa_load(&odp->table, idx);
+	odp->hint_idx = idx;
+	return odp->hint;
 }
 
 static struct page *rdma_odp_e_page(unsigned long e)
@@ -108,10 +130,10 @@ static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
 	lockdep_assert_held(&odp->lock);
 	if (start >= end)
 		return 0;
-	xa_for_each_range(&odp->table, idx, c, rdma_odp_chunk_index(start),
-			  rdma_odp_chunk_index(end - 1)) {
-		unsigned long addr = max(start, idx << RDMA_ODP_CHUNK_BYTES_SHIFT);
-		unsigned long ce = rdma_odp_chunk_end(addr, end);
+	xa_for_each_range(&odp->table, idx, c, rdma_odp_chunk_index(odp, start),
+			  rdma_odp_chunk_index(odp, end - 1)) {
+		unsigned long addr = max(start, rdma_odp_chunk_start(odp, idx));
+		unsigned long ce = rdma_odp_chunk_end(odp, addr, end);
 		unsigned long here = 0;
 
 		for (; addr < ce; addr += PAGE_SIZE) {
@@ -126,6 +148,8 @@ static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
 		}
 		if (here && !memchr_inv(c, 0, sizeof(*c))) {
 			xa_erase(&odp->table, idx);
+			if (odp->hint == c)
+				odp->hint = NULL;
 			kfree(c);
 			odp->nchunks--;
 		}
@@ -211,8 +235,9 @@ static unsigned long rdma_odp_commit(struct rdma_odp *odp, struct rdma_odp_chunk
 		hp_start = ALIGN_DOWN(addr, PAGE_SIZE << order);
 		first_pfn = page_to_pfn(hmm_pfn_to_page(pfn)) - ((addr - hp_start) >> PAGE_SHIFT);
 		hp_end = hp_start + (PAGE_SIZE << order);
-		a = max3(hp_start, odp->start, rdma_odp_chunk_index(addr) << RDMA_ODP_CHUNK_BYTES_SHIFT);
-		for (; a < min(hp_end, rdma_odp_chunk_end(addr, odp->end)); a += PAGE_SIZE)
+		a = max3(hp_start, odp->start,
+			 rdma_odp_chunk_start(odp, rdma_odp_chunk_index(odp, addr)));
+		for (; a < min(hp_end, rdma_odp_chunk_end(odp, addr, odp->end)); a += PAGE_SIZE)
 			added += rdma_odp_set(odp, c,  a,
 					      pfn_to_page(first_pfn + ((a - hp_start) >> PAGE_SHIFT)),
 					      write);
@@ -226,9 +251,8 @@ static unsigned long rdma_odp_commit(struct rdma_odp *odp, struct rdma_odp_chunk
 static struct rdma_odp_chunk *rdma_odp_get_chunk(struct rdma_odp *odp, unsigned long idx,
 						 struct rdma_odp_chunk **spare)
 {
-	struct rdma_odp_chunk *c = xa_load(&odp->table, idx);
+	struct rdma_odp_chunk *c = rdma_odp_chunk(odp, idx);
 
-	lockdep_assert_held(&odp->lock);
 	if (c || !*spare)
 		return c;
 	/* the slot was reserved: this does not allocate, unless a racing
@@ -252,7 +276,7 @@ static int rdma_odp_fault_chunk(struct rdma_odp *odp, unsigned long start,
 				unsigned long end, unsigned int flags, unsigned long *pfns)
 {
 	struct mm_struct *mm = odp->notifier.mm;
-	unsigned long idx = rdma_odp_chunk_index(start);
+	unsigned long idx = rdma_odp_chunk_index(odp, start);
 	unsigned long timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct hmm_range range = {
 		.notifier = &odp->notifier,
@@ -328,7 +352,7 @@ static int rdma_odp_fault_range(struct rdma_odp *odp, unsigned long start,
 				unsigned long end, unsigned int flags, unsigned long *pfns)
 {
 	while (start < end) {
-		unsigned long ce = rdma_odp_chunk_end(start, end);
+		unsigned long ce = rdma_odp_chunk_end(odp, start, end);
 		int err = rdma_odp_fault_chunk(odp, start, ce, flags, pfns);
 
 		if (err)
@@ -349,9 +373,9 @@ static unsigned long rdma_odp_first_missing(struct rdma_odp *odp, unsigned long 
 	for (; start < end; start += PAGE_SIZE) {
 		unsigned long e;
 
-		if (rdma_odp_chunk_index(start) != idx) {
-			idx = rdma_odp_chunk_index(start);
-			c = xa_load(&odp->table, idx);
+		if (rdma_odp_chunk_index(odp, start) != idx) {
+			idx = rdma_odp_chunk_index(odp, start);
+			c = rdma_odp_chunk(odp, idx);
 		}
 		if (!c)
 			return start;
@@ -490,8 +514,7 @@ int rdma_odp_page_state(struct rdma_odp *odp, unsigned long addr)
 	struct rdma_odp_chunk *c;
 	unsigned long e;
 
-	lockdep_assert_held(&odp->lock);
-	c = xa_load(&odp->table, rdma_odp_chunk_index(addr));
+	c = rdma_odp_chunk(odp, rdma_odp_chunk_index(odp, addr));
 	e = c ? c->e[rdma_odp_slot(addr)] : 0;
 	return !e ? 0 : (e & RDMA_ODP_E_WRITE) ? 2 : 1;
 }
@@ -512,8 +535,7 @@ struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr, bool
 	struct rdma_odp_chunk *c;
 	unsigned long e;
 
-	lockdep_assert_held(&odp->lock);
-	c = xa_load(&odp->table, rdma_odp_chunk_index(addr));
+	c = rdma_odp_chunk(odp, rdma_odp_chunk_index(odp, addr));
 	e = c ? c->e[rdma_odp_slot(addr)] : 0;
 	if (!e || (write && !(e & RDMA_ODP_E_WRITE)))
 		return NULL;
@@ -550,6 +572,90 @@ void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr, void *buf,
 	}
 }
 EXPORT_SYMBOL_GPL(rdma_odp_copy_locked);
+
+/**
+ * rdma_odp_copy() - copy between a buffer and a range of a region,
+ * faulting what is missing.
+ * @odp: the region, not locked by the caller.
+ * @addr: first byte of the range.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @to_region: copy @buf into the region (pages mapped writable); else
+ *	the region into @buf.
+ *
+ * The same as rdma_odp_map_and_lock(), rdma_odp_copy_locked() and
+ * rdma_odp_unlock() in one pass over the table: pages are copied as they
+ * are found present; the first missing one is faulted (unlocked) and the
+ * copy goes on from there. A page may thus be copied at a different
+ * moment than its neighbours, never while it is being invalidated.
+ * May sleep; must not be called with @odp->lock or the mmap lock held.
+ *
+ * Return: 0, or the errors of rdma_odp_map_and_lock() (nothing is copied
+ * for -ERANGE and -EPERM on a read-only region; otherwise the bytes
+ * before the failing page may have been).
+ */
+int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
+		  unsigned long len, bool to_region)
+{
+	unsigned long *pfns = NULL;
+	unsigned int round = 0;
+	int err;
+
+	if (!rdma_odp_range_ok(odp, addr, len))
+		return -ERANGE;
+	if (to_region && !(odp->flags & RDMA_ODP_WRITABLE))
+		return -EPERM;
+	for (;;) {
+		struct rdma_odp_chunk *c = NULL;
+		unsigned long idx = ULONG_MAX;
+
+		mutex_lock(&odp->lock);
+		while (len) {
+			unsigned int off = offset_in_page(addr);
+			unsigned long n = min(len, PAGE_SIZE - off), e;
+			struct page *page;
+
+			if (rdma_odp_chunk_index(odp, addr) != idx) {
+				idx = rdma_odp_chunk_index(odp, addr);
+				c = rdma_odp_chunk(odp, idx);
+			}
+			e = c ? c->e[rdma_odp_slot(addr)] : 0;
+			if (!e || (to_region && !(e & RDMA_ODP_E_WRITE)))
+				break;
+			page = rdma_odp_e_page(e);
+			if (to_region)
+				memcpy_to_page(page, off, buf, n);
+			else
+				memcpy_from_page(buf, page, off, n);
+			addr += n;
+			buf += n;
+			len -= n;
+		}
+		mutex_unlock(&odp->lock);
+		if (!len) {
+			err = 0;
+			break;
+		}
+		err = -EBUSY;
+		if (round++ == RDMA_ODP_MAX_ROUNDS)
+			break;
+		if (!pfns) {
+			pfns = kmalloc_array(RDMA_ODP_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
+			err = -ENOMEM;
+			if (!pfns)
+				break;
+		}
+		err = rdma_odp_fault_range(odp, addr & PAGE_MASK, PAGE_ALIGN(addr + len),
+					   to_region ? RDMA_ODP_FAULT_WRITE : 0, pfns);
+		if (err && err != -EAGAIN)
+			break;
+	}
+	kfree(pfns);
+	if (err)
+		rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
+	return err;
+}
+EXPORT_SYMBOL_GPL(rdma_odp_copy);
 
 /**
  * rdma_odp_table_bytes() - memory the region's translation table uses.
@@ -603,6 +709,7 @@ struct rdma_odp *rdma_odp_create(struct mm_struct *mm, unsigned long addr,
 		return ERR_PTR(-ENOMEM);
 	odp->start = start;
 	odp->end = end;
+	odp->base = ALIGN_DOWN(start, RDMA_ODP_CHUNK_PAGES << PAGE_SHIFT);
 	odp->flags = flags;
 	odp->ops = ops;
 	odp->priv = priv;

@@ -104,16 +104,16 @@ static int rxe_odp_lock(struct rxe_mr *mr, u64 iova, u32 len, bool write)
  */
 int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len, enum rxe_copy_dir dir)
 {
-	bool write = dir == RXE_TO_MEM;
 	int err;
 
 	if (!len)
 		return 0;
-	err = rxe_odp_lock(mr, iova, len, write);
-	if (err)
-		return err;
-	rdma_odp_copy_locked(mr->odp, rxe_odp_va(mr, iova), buf, len, write);
-	rdma_odp_unlock(mr->odp);
+	err = rdma_odp_copy(mr->odp, rxe_odp_va(mr, iova), buf, len, dir == RXE_TO_MEM);
+	if (err) {
+		ibdev_dbg(mr->ibmr.device, "ODP MR %#x: %s of %#llx+%u failed: %d\n",
+			  mr->lkey, dir == RXE_TO_MEM ? "write" : "read", iova, len, err);
+		return -EFAULT;
+	}
 	return 0;
 }
 
