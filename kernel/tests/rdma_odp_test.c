@@ -61,12 +61,13 @@ static int odpt_register(struct odpt_file *f, void __user *arg)
 
 	if (copy_from_user(&r, arg, sizeof(r)))
 		return -EFAULT;
-	if (r.flags & ~RDMA_ODP_TEST_WRITABLE)
+	if (r.flags & ~(RDMA_ODP_TEST_WRITABLE | RDMA_ODP_TEST_IMPLICIT))
 		return -EINVAL;
 	if (f->odp)
 		return -EBUSY;
 	odp = rdma_odp_create(current->mm, r.addr, r.len,
-			      r.flags & RDMA_ODP_TEST_WRITABLE ? RDMA_ODP_WRITABLE : 0,
+			      (r.flags & RDMA_ODP_TEST_WRITABLE ? RDMA_ODP_WRITABLE : 0) |
+			      (r.flags & RDMA_ODP_TEST_IMPLICIT ? RDMA_ODP_IMPLICIT : 0),
 			      NULL, NULL, NULL);
 	if (IS_ERR(odp))
 		return PTR_ERR(odp);

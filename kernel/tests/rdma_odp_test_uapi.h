@@ -12,6 +12,7 @@
 
 /* rdma_odp_test_reg.flags */
 #define RDMA_ODP_TEST_WRITABLE	1	/* translations may allow writes */
+#define RDMA_ODP_TEST_IMPLICIT	2	/* the whole address space (addr, len ignored) */
 
 /* rdma_odp_test_range.flags */
 #define RDMA_ODP_TEST_FAULT_WRITE	1
@@ -26,6 +27,8 @@ enum {
 	RDMA_ODP_TEST_STAT_INVALIDATED_PAGES,
 	RDMA_ODP_TEST_STAT_PREFETCHES,
 	RDMA_ODP_TEST_STAT_PREFETCH_PAGES,
+	RDMA_ODP_TEST_STAT_CHUNKS_ADDED,
+	RDMA_ODP_TEST_STAT_CHUNKS_FREED,
 	RDMA_ODP_TEST_NSTATS = 16
 };
 

@@ -2,7 +2,8 @@
 # rxe-test: setup=rxe0 timeout=600
 # The distro's tools with ODP memory on our device: ib_write_bw,
 # ib_read_bw, ib_send_bw with --odp (RC, 64 KiB), ibv_rc_pingpong -o with
-# data checking, -o -P (prefetch with ibv_advise_mr: needs a provider
+# data checking, -O (implicit ODP: one MR for the whole address space),
+# -o -P (prefetch with ibv_advise_mr: needs a provider
 # that has it, rdma-core 57 on), ibv_srq_pingpong -o (needs SRQs).
 # Each must finish with a result, and the device's ODP counters must show
 # the faults happened (pages faulted in, no fault errors).
@@ -37,7 +38,8 @@ for args in "ib_write_bw -s 65536 -n 200" "ib_read_bw -s 65536 -n 200" \
 done
 
 pp="ibv_rc_pingpong -d $RXE_DEV -g $gid -c"
-for args in "-o -s 64 -n 100" "-o -s 65536 -m 4096 -n 20" "-o -s 4000 -m 1024 -n 50"; do
+for args in "-o -s 64 -n 100" "-o -s 65536 -m 4096 -n 20" "-o -s 4000 -m 1024 -n 50" \
+	    "-O -s 65536 -m 4096 -n 20" "-O -s 100 -n 100"; do
 	before=$(cnt odp_fault_pages)
 	run_pair 60 "$pp $args" "$pp $args 127.0.0.1" || fail "ibv_rc_pingpong $args"
 	grep -q "iters in" /tmp/pair.log.client || { sed "s/^/# /" /tmp/pair.log; fail "no result for $args"; }

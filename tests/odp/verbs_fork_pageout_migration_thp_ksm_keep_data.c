@@ -8,6 +8,8 @@
  * view of the memory byte for byte, the event invalidated translations
  * (counted), and the other side of a COW keeps its own data. A phase the
  * kernel cannot do here is reported, and the test SKIPs if none ran.
+ * Automatic NUMA balancing is switched off (it would invalidate at random
+ * moments and blur which event invalidated what).
  */
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -184,6 +186,10 @@ static void phase_ksm(void)
 	old = ++seed;
 	rt_fill(dst, LEN, old);
 	memcpy(twin, dst, LEN);
+	/* translations of dst present again when KSM comes */
+	if (rt_do(&pair, IBV_WR_RDMA_READ, mback, back, LEN, mdst, dst) != IBV_WC_SUCCESS)
+		rt_fail("KSM: RDMA READ before merging");
+	inv0 = rt_counter("odp_invalidated_pages");
 	if (madvise(dst, LEN, MADV_MERGEABLE) || madvise(twin, LEN, MADV_MERGEABLE)) {
 		rt_note("KSM: not run (MADV_MERGEABLE: %s)", strerror(errno));
 		return;
@@ -214,6 +220,9 @@ int main(void)
 	struct ibv_pd *pd;
 
 	rt_require_odp(ctx, IBV_ODP_SUPPORT_WRITE | IBV_ODP_SUPPORT_READ);
+	/* automatic NUMA balancing invalidates too, at its own pace: off, so
+	 * each phase's invalidations are its own */
+	system("echo 0 > /proc/sys/kernel/numa_balancing 2>/dev/null");
 	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
 	src = rt_map(LEN, 2 << 20);
 	dst = rt_map(LEN, 2 << 20);

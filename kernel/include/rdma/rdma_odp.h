@@ -34,6 +34,7 @@
 
 /* rdma_odp_create() flags */
 #define RDMA_ODP_WRITABLE	BIT(0)	/* translations may allow writes */
+#define RDMA_ODP_IMPLICIT	BIT(1)	/* the whole address space: addr, len ignored */
 
 /* rdma_odp_map_and_lock() / rdma_odp_prefetch() flags */
 #define RDMA_ODP_FAULT_WRITE	BIT(0)	/* the access writes: map writable */
@@ -49,6 +50,9 @@
  * @RDMA_ODP_STAT_INVALIDATED_PAGES: translations they cleared.
  * @RDMA_ODP_STAT_PREFETCHES: rdma_odp_prefetch() calls.
  * @RDMA_ODP_STAT_PREFETCH_PAGES: pages present after them.
+ * @RDMA_ODP_STAT_CHUNKS_ADDED: table chunks (2 MiB of translations each:
+ *	the "children" of an implicit region) created by faults.
+ * @RDMA_ODP_STAT_CHUNKS_FREED: chunks freed when their last page went.
  * @RDMA_ODP_STAT_MAX: number of counters.
  */
 enum rdma_odp_stat {
@@ -59,6 +63,8 @@ enum rdma_odp_stat {
 	RDMA_ODP_STAT_INVALIDATED_PAGES,
 	RDMA_ODP_STAT_PREFETCHES,
 	RDMA_ODP_STAT_PREFETCH_PAGES,
+	RDMA_ODP_STAT_CHUNKS_ADDED,
+	RDMA_ODP_STAT_CHUNKS_FREED,
 	RDMA_ODP_STAT_MAX
 };
 

@@ -152,6 +152,7 @@ static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
 				odp->hint = NULL;
 			kfree(c);
 			odp->nchunks--;
+			rdma_odp_count(odp, RDMA_ODP_STAT_CHUNKS_FREED, 1);
 		}
 		cleared += here;
 	}
@@ -262,6 +263,7 @@ static struct rdma_odp_chunk *rdma_odp_get_chunk(struct rdma_odp *odp, unsigned 
 	c = *spare;
 	*spare = NULL;
 	odp->nchunks++;
+	rdma_odp_count(odp, RDMA_ODP_STAT_CHUNKS_ADDED, 1);
 	return c;
 }
 
@@ -679,7 +681,11 @@ EXPORT_SYMBOL_GPL(rdma_odp_table_bytes);
  * @mm: the process's mm, with users (normally current->mm).
  * @addr: first byte; the region starts at its page.
  * @len: length in bytes (not 0).
- * @flags: RDMA_ODP_WRITABLE if translations may allow writes.
+ * @flags: RDMA_ODP_WRITABLE if translations may allow writes;
+ *	RDMA_ODP_IMPLICIT for the whole user address space (@addr and @len
+ *	are ignored): registering costs the same as any region, and the
+ *	table grows and shrinks with what is used (chunks are created by
+ *	faults and freed when their last page is invalidated).
  * @ops: the driver's callbacks, or NULL.
  * @priv: the driver's pointer, kept in @odp->priv.
  * @dev_stats: counters the core bumps along with the region's, or NULL.
@@ -699,6 +705,10 @@ struct rdma_odp *rdma_odp_create(struct mm_struct *mm, unsigned long addr,
 	struct rdma_odp *odp;
 	int err;
 
+	if (flags & RDMA_ODP_IMPLICIT) {
+		addr = 0;
+		len = TASK_SIZE_MAX;
+	}
 	if (!len || check_add_overflow(addr, len - 1, &last) || last >= TASK_SIZE_MAX)
 		return ERR_PTR(-EINVAL);
 	start = addr & PAGE_MASK;

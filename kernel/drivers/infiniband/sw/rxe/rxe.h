@@ -32,7 +32,7 @@
 #include "rxe_hdr.h"
 #include "rxe_engine.h"
 
-#define RXE_DRV_VERSION "rxe-odp-0.1"
+#define RXE_DRV_VERSION RDMA_ODP_VERSION	/* one release of both modules */
 
 /**
  * struct rxe_ref - lifetime of an object that lookups find in an xarray.

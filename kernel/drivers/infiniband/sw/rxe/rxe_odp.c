@@ -32,7 +32,10 @@ static unsigned long rxe_odp_va(struct rxe_mr *mr, u64 iova)
 
 /**
  * rxe_odp_mr_reg() - register an ODP MR (reg_user_mr with
- * IB_ACCESS_ON_DEMAND): nothing is pinned or faulted.
+ * IB_ACCESS_ON_DEMAND): nothing is pinned or faulted. @start 0 and
+ * @length U64_MAX register the whole address space (implicit ODP): the
+ * MR's iova is then the user address itself, and an address with no
+ * mapping behind it fails at access time like a hole of an explicit MR.
  * @ibpd: the PD.
  * @start: user address of the memory.
  * @length: its length (checked by the caller).
@@ -50,12 +53,15 @@ struct ib_mr *rxe_odp_mr_reg(struct ib_pd *ibpd, u64 start, u64 length, u64 iova
 	struct rxe_mr *mr;
 	int err;
 
+	unsigned int flags = ib_access_writable(access) ? RDMA_ODP_WRITABLE : 0;
+
+	/* (0, U64_MAX): implicit ODP, one key for the whole address space */
+	if (!start && length == U64_MAX)
+		flags |= RDMA_ODP_IMPLICIT;
 	mr = rxe_mr_alloc(ibpd, access, RXE_MR_ODP);
 	if (!mr)
 		return ERR_PTR(-ENOMEM);
-	odp = rdma_odp_create(current->mm, start, length,
-			      ib_access_writable(access) ? RDMA_ODP_WRITABLE : 0,
-			      NULL, mr, &rxe->odp_stats);
+	odp = rdma_odp_create(current->mm, start, length, flags, NULL, mr, &rxe->odp_stats);
 	if (IS_ERR(odp)) {
 		err = PTR_ERR(odp);
 		ibdev_dbg(ibpd->device, "reg_mr: ODP range %#llx+%#llx: %d\n", start, length, err);
@@ -332,6 +338,8 @@ static const struct {
 	{ "page_invalidated_pages", RDMA_ODP_STAT_INVALIDATED_PAGES },
 	{ "page_prefetch", RDMA_ODP_STAT_PREFETCHES },
 	{ "page_prefetch_pages", RDMA_ODP_STAT_PREFETCH_PAGES },
+	{ "table_chunks_added", RDMA_ODP_STAT_CHUNKS_ADDED },
+	{ "table_chunks_freed", RDMA_ODP_STAT_CHUNKS_FREED },
 };
 
 /**

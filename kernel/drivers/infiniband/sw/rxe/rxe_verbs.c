@@ -135,6 +135,8 @@ static const struct rdma_stat_desc rxe_counter_desc[RXE_STATS_NUM] = {
 	[RXE_CNT_NUM + RDMA_ODP_STAT_INVALIDATED_PAGES]	= { .name = "odp_invalidated_pages" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_PREFETCHES]	= { .name = "odp_prefetches" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_PREFETCH_PAGES]	= { .name = "odp_prefetch_pages" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_CHUNKS_ADDED]	= { .name = "odp_chunks_added" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_CHUNKS_FREED]	= { .name = "odp_chunks_freed" },
 };
 
 static struct rdma_hw_stats *rxe_alloc_hw_port_stats(struct ib_device *ibdev, u32 port)
@@ -256,7 +258,7 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 
 	/* on-demand paging (rxe_odp.c) for everything that touches memory */
 	attr->kernel_cap_flags |= IBK_ON_DEMAND_PAGING;
-	attr->odp_caps.general_caps = IB_ODP_SUPPORT;
+	attr->odp_caps.general_caps = IB_ODP_SUPPORT | IB_ODP_SUPPORT_IMPLICIT;
 	attr->odp_caps.per_transport_caps.rc_odp_caps =
 		IB_ODP_SUPPORT_SEND | IB_ODP_SUPPORT_RECV | IB_ODP_SUPPORT_WRITE |
 		IB_ODP_SUPPORT_READ | IB_ODP_SUPPORT_ATOMIC | IB_ODP_SUPPORT_SRQ_RECV |

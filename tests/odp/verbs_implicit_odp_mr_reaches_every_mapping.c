@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// rxe-test: setup=rxe0 timeout=300
+/*
+ * Implicit ODP through verbs: ibv_reg_mr(pd, NULL, SIZE_MAX, ON_DEMAND)
+ * gives one lkey/rkey for the whole address space. MPI style: registered
+ * once, then RDMA WRITE/READ, SEND/RECV and atomics between buffers
+ * allocated afterwards (heap, stack, fresh mmap, a MAP_SHARED file, a
+ * mapping made again after munmap), each byte checked; an address with
+ * nothing mapped completes with REM_ACCESS_ERR (remote) or LOC_PROT_ERR
+ * (local). It coexists with explicit ODP and pinned MRs in one PD.
+ * A thousand mmap/RDMA/munmap cycles keep the table bounded (chunks
+ * added and freed, counted), and a forked child does its own traffic.
+ */
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "rxe_test.h"
+
+#define CYCLES 1000
+
+static struct rt_rc_pair pair;
+static struct ibv_mr *imr;
+static struct ibv_pd *pd;
+static const struct rt_rc_opts opts = {
+	.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC,
+	.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
+};
+
+/* WRITE src -> dst and READ dst -> src through the implicit MR, checked. */
+static void write_read(void *src, void *dst, uint32_t len, uint32_t seed, const char *what)
+{
+	rt_fill(src, len, seed);
+	if (rt_do(&pair, IBV_WR_RDMA_WRITE, imr, src, len, imr, dst) != IBV_WC_SUCCESS ||
+	    rt_mismatch(dst, len, seed) >= 0)
+		rt_fail("%s: RDMA WRITE through the implicit MR", what);
+	rt_fill(dst, len, seed + 1);
+	if (rt_do(&pair, IBV_WR_RDMA_READ, imr, src, len, imr, dst) != IBV_WC_SUCCESS ||
+	    rt_mismatch(src, len, seed + 1) >= 0)
+		rt_fail("%s: RDMA READ through the implicit MR", what);
+}
+
+static uint64_t chunks(void)
+{
+	return rt_counter("odp_chunks_added") - rt_counter("odp_chunks_freed");
+}
+
+int main(void)
+{
+	struct ibv_context *ctx = rt_open_dev();
+	struct ibv_device_attr_ex attr = {};
+	uint8_t stack_buf[8192], *heap, *fresh, *fmap, *pinned_buf, *odp_buf;
+	struct ibv_mr *pinned, *explicit_odp;
+	uint64_t *word, c0, cmax = 0, add0;
+	int mfd, i, status;
+	struct ibv_wc wc;
+	pid_t pid;
+
+	CHECK(ibv_query_device_ex(ctx, NULL, &attr) == 0);
+	if (!(attr.odp_caps.general_caps & IBV_ODP_SUPPORT_IMPLICIT))
+		rt_skip("the device does not report implicit ODP");
+	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
+	imr = ibv_reg_mr(pd, NULL, SIZE_MAX, IBV_ACCESS_ON_DEMAND | IBV_ACCESS_LOCAL_WRITE |
+			 opts.access);
+	if (!imr)
+		rt_fail("implicit ibv_reg_mr: %s", strerror(errno));
+	rt_note("implicit MR: lkey %#x rkey %#x length %#zx", imr->lkey, imr->rkey, imr->length);
+	rt_rc_pair(&pair, pd, &opts);
+
+	/* buffers allocated after the registration */
+	heap = malloc(65536);
+	CHECK(heap);
+	write_read(heap, heap + 32768, 32768, 1, "heap to heap");
+	write_read(stack_buf, heap, sizeof(stack_buf), 3, "stack to heap");
+	fresh = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(fresh != MAP_FAILED);
+	write_read(heap, fresh + 100, 65000 - 32768, 5, "heap to fresh mmap");
+	mfd = memfd_create("rxe-odp-implicit", 0);
+	CHECK(mfd >= 0 && ftruncate(mfd, 65536) == 0);
+	fmap = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	CHECK(fmap != MAP_FAILED);
+	write_read(fresh, fmap, 65536, 7, "fresh mmap to file mapping");
+	{
+		uint8_t tmp[64];
+
+		CHECK(pread(mfd, tmp, sizeof(tmp), 64) == sizeof(tmp));
+		CHECK(!memcmp(tmp, fmap + 64, sizeof(tmp)));
+	}
+
+	/* SEND/RECV and atomics */
+	rt_post_recv(pair.qp[1], 5, imr->lkey, fresh + 200000, 8192);
+	rt_fill(heap, 8192, 11);
+	CHECK(rt_do(&pair, IBV_WR_SEND, imr, heap, 8192, NULL, NULL) == IBV_WC_SUCCESS);
+	wc = rt_expect_wc(pair.cq[1], IBV_WC_SUCCESS, 5);
+	CHECK(wc.byte_len == 8192 && rt_mismatch(fresh + 200000, 8192, 11) < 0);
+	word = (uint64_t *)(fresh + 300000);
+	CHECK(rt_do(&pair, IBV_WR_ATOMIC_FETCH_AND_ADD, imr, heap, 8, imr, word) == IBV_WC_SUCCESS);
+	CHECK(*(uint64_t *)heap == 0 && *word == 1);
+
+	/* after munmap: errors; after mapping again: works */
+	CHECK(munmap(fresh, 1 << 20) == 0);
+	CHECK(rt_do(&pair, IBV_WR_RDMA_WRITE, imr, heap, 64, imr, fresh + 4096) ==
+	      IBV_WC_REM_ACCESS_ERR);
+	rt_rc_pair_destroy(&pair);
+	rt_rc_pair(&pair, pd, &opts);
+	CHECK(rt_do(&pair, IBV_WR_RDMA_WRITE, imr, fresh + 4096, 64, imr, heap) ==
+	      IBV_WC_LOC_PROT_ERR);
+	rt_rc_pair_destroy(&pair);
+	rt_rc_pair(&pair, pd, &opts);
+	CHECK(mmap(fresh, 1 << 20, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == fresh);
+	write_read(heap, fresh + 4096, 16384, 13, "mapping made again");
+
+	/* together with explicit ODP and pinned MRs of the same PD */
+	pinned_buf = malloc(16384);
+	odp_buf = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(pinned_buf && odp_buf != MAP_FAILED);
+	pinned = ibv_reg_mr(pd, pinned_buf, 16384, IBV_ACCESS_LOCAL_WRITE | opts.access);
+	explicit_odp = rt_reg_odp(pd, odp_buf, 16384, IBV_ACCESS_LOCAL_WRITE | opts.access);
+	CHECK(pinned);
+	rt_fill(pinned_buf, 16384, 15);
+	CHECK(rt_do(&pair, IBV_WR_RDMA_WRITE, pinned, pinned_buf, 16384, imr, heap) ==
+	      IBV_WC_SUCCESS);
+	CHECK(rt_do(&pair, IBV_WR_RDMA_WRITE, imr, heap, 16384, explicit_odp, odp_buf) ==
+	      IBV_WC_SUCCESS);
+	CHECK(rt_mismatch(odp_buf, 16384, 15) < 0);
+	CHECK(rt_do(&pair, IBV_WR_RDMA_READ, explicit_odp, odp_buf, 16384, imr, fresh + 8192) ==
+	      IBV_WC_SUCCESS);
+	CHECK(!ibv_dereg_mr(pinned) && !ibv_dereg_mr(explicit_odp));
+
+	/* map, RDMA, unmap: the table stays bounded */
+	c0 = chunks();
+	add0 = rt_counter("odp_chunks_added");
+	for (i = 0; i < CYCLES; i++) {
+		uint8_t *p = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		CHECK(p != MAP_FAILED);
+		rt_fill(heap, 4096, i);
+		if (rt_do(&pair, IBV_WR_RDMA_WRITE, imr, heap, 4096, imr, p + (i % 500) * 4096) !=
+		    IBV_WC_SUCCESS || rt_mismatch(p + (i % 500) * 4096, 4096, i) >= 0)
+			rt_fail("cycle %d: RDMA WRITE into a fresh mapping", i);
+		if (i % 100 == 0 && chunks() > cmax)
+			cmax = chunks();
+		CHECK(munmap(p, 2 << 20) == 0);
+	}
+	rt_note("%d mmap/RDMA/munmap cycles: %llu chunks added, live chunks %llu -> %llu (most %llu)",
+		CYCLES, (unsigned long long)(rt_counter("odp_chunks_added") - add0),
+		(unsigned long long)c0, (unsigned long long)chunks(), (unsigned long long)cmax);
+	CHECK(rt_counter("odp_chunks_added") - add0 >= CYCLES);
+	CHECK(chunks() <= c0 + 2 && cmax <= c0 + 4);
+
+	/* a forked child: its own MR and traffic; the parent's keeps working */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct ibv_context *c = rt_open_dev();
+		struct ibv_pd *cpd = ibv_alloc_pd(c);
+		uint8_t *b = malloc(65536);
+
+		if (!cpd || !b)
+			_exit(2);
+		pd = cpd;
+		imr = ibv_reg_mr(cpd, NULL, SIZE_MAX, IBV_ACCESS_ON_DEMAND |
+				 IBV_ACCESS_LOCAL_WRITE | opts.access);
+		if (!imr)
+			_exit(3);
+		rt_rc_pair(&pair, cpd, &opts);
+		write_read(b, b + 32768, 32768, 17, "child");
+		_exit(0);
+	}
+	write_read(heap, fresh, 32768, 19, "parent while the child runs");
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status));
+	write_read(heap, fresh, 32768, 21, "parent after the child");
+
+	rt_rc_pair_destroy(&pair);
+	CHECK(!ibv_dereg_mr(imr) && !ibv_dealloc_pd(pd));
+	rt_note("one implicit MR served heap, stack, fresh and file mappings, remaps, "
+		"SEND/RECV, atomics, next to explicit and pinned MRs");
+	return 0;
+}
