@@ -13,17 +13,17 @@ set -eu
 reps=${RXE_T_BENCH_REPS:-5}
 bin=/tmp/odp_bw
 gcc -O2 -std=gnu11 -D_GNU_SOURCE -I"$RXE_SRC/tests/lib" -o $bin \
-	"$RXE_SRC/perf/src/odp_bw.c" "$RXE_SRC"/tests/lib/*.c -libverbs -lrdmacm -lpthread ||
+	"$RXE_SRC/perf/src/odp_bw.c" "$RXE_SRC/tests/lib/rxe_test.c" -libverbs -lrdmacm -lpthread ||
 	fail "cannot build odp_bw"
 for rep in $(seq 1 "$reps"); do
 	for kind in pinned explicit implicit; do
 		out=$($bin $kind 65536 64 8) || fail "odp_bw $kind failed"
 		note "$kind: $(echo $out)"
-		bench_record "RDMA WRITE 64 KiB, $kind MR: steady" ours "$rep" \
+		bench_record "RDMA WRITE 64 KiB $kind MR steady" ours "$rep" \
 			"$(echo "$out" | awk '/^steady_mibs/ {print $2}')" MiB/s
-		bench_record "RDMA WRITE 64 KiB, $kind MR: first pass (faults)" ours "$rep" \
+		bench_record "RDMA WRITE 64 KiB $kind MR first pass (faults)" ours "$rep" \
 			"$(echo "$out" | awk '/^first_pass_mibs/ {print $2}')" MiB/s
-		bench_record "register, $kind MR (64 MiB x2, or all)" ours "$rep" \
+		bench_record "register $kind MR (2 x 64 MiB or all)" ours "$rep" \
 			"$(echo "$out" | awk '/^reg_ns/ {printf "%.1f", $2 / 1000}')" us
 	done
 done

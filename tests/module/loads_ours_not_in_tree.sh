@@ -16,6 +16,8 @@ esac
 modprobe rdma_odp || fail "modprobe rdma_odp failed"
 [ "$(cat /sys/module/rdma_odp/version)" = "$(cat /sys/module/rdma_rxe/version)" ] ||
 	fail "rdma_odp and rdma_rxe versions differ"
-for m in ib_core ib_uverbs; do
+# what it depends on (ib_core, rdma_odp; ib_uverbs where umem lives there)
+for m in $(modinfo -F depends rdma_rxe | tr ',' ' '); do
 	[ -d /sys/module/$m ] || fail "$m not loaded alongside rdma_rxe"
 done
+[ -d /sys/module/ib_core ] || fail "ib_core not loaded alongside rdma_rxe"

@@ -2,7 +2,8 @@
 // rxe-test: setup=rxe0 timeout=300
 /*
  * ODP through verbs, teardown with work in flight: child processes run
- * RDMA WRITE/READ loops (many WRs outstanding) between ODP MRs and are
+ * RDMA WRITE/READ loops (many WRs outstanding) between ODP MRs (explicit
+ * ones, or one implicit MR for half of them) and are
  * SIGKILLed at varying moments, or exit() with the loop still running
  * (their mm goes before their verbs objects); afterwards every MR of
  * theirs is gone, the device still carries verified ODP traffic, and the
@@ -29,7 +30,7 @@ static int count_mrs(void)
 	return n;
 }
 
-static void busy(int exit_after)
+static void busy(int exit_after, int implicit)
 {
 	struct ibv_context *ctx = rt_open_dev();
 	const struct rt_rc_opts opts = {
@@ -44,8 +45,13 @@ static void busy(int exit_after)
 	struct ibv_wc wc;
 
 	CHECK(pd);
-	ma = rt_reg_odp(pd, a, LEN, acc);
-	mb = rt_reg_odp(pd, b, LEN, acc);
+	if (implicit) {		/* one MR for everything */
+		ma = mb = ibv_reg_mr(pd, NULL, SIZE_MAX, IBV_ACCESS_ON_DEMAND | acc);
+		CHECK(ma);
+	} else {
+		ma = rt_reg_odp(pd, a, LEN, acc);
+		mb = rt_reg_odp(pd, b, LEN, acc);
+	}
 	rt_rc_pair(&p, pd, &opts);
 	for (i = 0;; i++) {
 		while (posted < 32) {
@@ -72,7 +78,7 @@ int main(void)
 
 		CHECK(pid >= 0);
 		if (pid == 0)
-			busy(killed ? 0 : 50 + 20 * i);
+			busy(killed ? 0 : 50 + 20 * i, i % 4 >= 2);
 		if (killed) {
 			usleep(300000 + 100000 * (i % 4));
 			kill(pid, SIGKILL);
@@ -107,7 +113,8 @@ int main(void)
 		rt_rc_pair_destroy(&p);
 		CHECK(!ibv_dereg_mr(ma) && !ibv_dereg_mr(mb) && !ibv_dealloc_pd(pd));
 	}
-	rt_note("6 processes SIGKILLed and 6 exited with 32 ODP requests in flight; "
+	rt_note("6 processes SIGKILLed and 6 exited with 32 ODP requests in flight "
+		"(half through an implicit MR); "
 		"no MR left, device verified afterwards");
 	return 0;
 }

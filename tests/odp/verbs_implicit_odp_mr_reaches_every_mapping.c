@@ -131,17 +131,19 @@ int main(void)
 	c0 = chunks();
 	add0 = rt_counter("odp_chunks_added");
 	for (i = 0; i < CYCLES; i++) {
-		uint8_t *p = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* a 2 MiB block of its own inside a 4 MiB mapping */
+		uint8_t *m = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *p;
 
-		CHECK(p != MAP_FAILED);
+		CHECK(m != MAP_FAILED);
+		p = (uint8_t *)(((uintptr_t)m + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
 		rt_fill(heap, 4096, i);
 		if (rt_do(&pair, IBV_WR_RDMA_WRITE, imr, heap, 4096, imr, p + (i % 500) * 4096) !=
 		    IBV_WC_SUCCESS || rt_mismatch(p + (i % 500) * 4096, 4096, i) >= 0)
 			rt_fail("cycle %d: RDMA WRITE into a fresh mapping", i);
 		if (i % 100 == 0 && chunks() > cmax)
 			cmax = chunks();
-		CHECK(munmap(p, 2 << 20) == 0);
+		CHECK(munmap(m, 4 << 20) == 0);
 	}
 	rt_note("%d mmap/RDMA/munmap cycles: %llu chunks added, live chunks %llu -> %llu (most %llu)",
 		CYCLES, (unsigned long long)(rt_counter("odp_chunks_added") - add0),

@@ -31,6 +31,8 @@
  */
 #define RDMA_ODP_CHUNK_SHIFT	9
 #define RDMA_ODP_CHUNK_PAGES	(1UL << RDMA_ODP_CHUNK_SHIFT)
+/* chunks a region remembers for quick lookup */
+#define RDMA_ODP_HINTS		4
 
 /* rdma_odp_create() flags */
 #define RDMA_ODP_WRITABLE	BIT(0)	/* translations may allow writes */
@@ -109,7 +111,8 @@ struct rdma_odp_ops {
  *	Inserted by faults (xarray's own lock), removed under @lock.
  * @npages: translations present.
  * @nchunks: chunks in @table.
- * @hint: the chunk found last (NULL once freed), @hint_idx its index.
+ * @hint: the chunks found last (NULL once freed), @hint_idx their indices,
+ *	@hint_next the slot to replace next.
  * @stats: this region's counters.
  * @dev_stats: a driver-wide set bumped too (may be NULL).
  */
@@ -125,8 +128,9 @@ struct rdma_odp {
 	struct xarray table;
 	unsigned long npages;
 	unsigned long nchunks;
-	struct rdma_odp_chunk *hint;
-	unsigned long hint_idx;
+	struct rdma_odp_chunk *hint[RDMA_ODP_HINTS];
+	unsigned long hint_idx[RDMA_ODP_HINTS];
+	unsigned int hint_next;
 	struct rdma_odp_stats stats;
 	struct rdma_odp_stats *dev_stats;
 };

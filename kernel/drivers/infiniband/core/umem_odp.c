@@ -80,17 +80,36 @@ static unsigned long rdma_odp_chunk_end(struct rdma_odp *odp, unsigned long addr
 }
 
 /*
- * The chunk of index @idx, or NULL (lock held). The last chunk found is
- * remembered: consecutive accesses mostly hit the same one.
+ * The chunk of index @idx, or NULL (lock held). The last few chunks found
+ * are remembered: accesses mostly come back to the same ones (a transfer
+ * walks its source and its target, each in its own chunk).
  */
 static struct rdma_odp_chunk *rdma_odp_chunk(struct rdma_odp *odp, unsigned long idx)
 {
+	struct rdma_odp_chunk *c;
+	unsigned int i;
+
 	lockdep_assert_held(&odp->lock);
-	if (odp->hint && odp->hint_idx == idx)
-		return odp->hint;
-	odp->hint = xa_load(&odp->table, idx);
-	odp->hint_idx = idx;
-	return odp->hint;
+	for (i = 0; i < RDMA_ODP_HINTS; i++)
+		if (odp->hint[i] && odp->hint_idx[i] == idx)
+			return odp->hint[i];
+	c = xa_load(&odp->table, idx);
+	if (c) {
+		i = odp->hint_next++ % RDMA_ODP_HINTS;
+		odp->hint[i] = c;
+		odp->hint_idx[i] = idx;
+	}
+	return c;
+}
+
+/* Forget @c in the hints (it is being freed; lock held). */
+static void rdma_odp_unhint(struct rdma_odp *odp, struct rdma_odp_chunk *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < RDMA_ODP_HINTS; i++)
+		if (odp->hint[i] == c)
+			odp->hint[i] = NULL;
 }
 
 static struct page *rdma_odp_e_page(unsigned long e)
@@ -148,8 +167,7 @@ static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
 		}
 		if (here && !memchr_inv(c, 0, sizeof(*c))) {
 			xa_erase(&odp->table, idx);
-			if (odp->hint == c)
-				odp->hint = NULL;
+			rdma_odp_unhint(odp, c);
 			kfree(c);
 			odp->nchunks--;
 			rdma_odp_count(odp, RDMA_ODP_STAT_CHUNKS_FREED, 1);
