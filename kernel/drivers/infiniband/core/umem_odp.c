@@ -563,6 +563,15 @@ struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr, bool
 }
 EXPORT_SYMBOL_GPL(rdma_odp_page_locked);
 
+static void rdma_odp_copy_page(struct page *page, unsigned int off, void *buf,
+			       unsigned long n, bool to_page)
+{
+	if (to_page)
+		memcpy_to_page(page, off, buf, n);
+	else
+		memcpy_from_page(buf, page, off, n);
+}
+
 /**
  * rdma_odp_copy_locked() - copy between a buffer and a locked range.
  * @odp: the region, locked by rdma_odp_map_and_lock() over the range
@@ -582,10 +591,7 @@ void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr, void *buf,
 
 		if (WARN_ON_ONCE(!page))
 			return;		/* the caller did not map the range */
-		if (to_region)
-			memcpy_to_page(page, off, buf, n);
-		else
-			memcpy_from_page(buf, page, off, n);
+		rdma_odp_copy_page(page, off, buf, n, to_region);
 		addr += n;
 		buf += n;
 		len -= n;
@@ -643,10 +649,7 @@ int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
 			if (!e || (to_region && !(e & RDMA_ODP_E_WRITE)))
 				break;
 			page = rdma_odp_e_page(e);
-			if (to_region)
-				memcpy_to_page(page, off, buf, n);
-			else
-				memcpy_from_page(buf, page, off, n);
+			rdma_odp_copy_page(page, off, buf, n, to_region);
 			addr += n;
 			buf += n;
 			len -= n;
