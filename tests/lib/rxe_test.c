@@ -292,6 +292,11 @@ void rt_post_recv(struct ibv_qp *qp, uint64_t wr_id, uint32_t lkey, void *p, uin
 			strerror(errno));
 }
 
+const struct rt_rc_opts rt_rdma_opts = {
+	.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC,
+	.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
+};
+
 void rt_require_odp(struct ibv_context *ctx, uint32_t rc_caps)
 {
 	struct ibv_device_attr_ex attr = {};

@@ -64,6 +64,12 @@ struct rt_rc_opts {
 	uint8_t timeout, retry_cnt, rnr_retry, min_rnr_timer;
 };
 
+/*
+ * Options of most tests: RDMA WRITE, READ and atomics allowed, long
+ * timeout, seven retries, RNR retried forever.
+ */
+extern const struct rt_rc_opts rt_rdma_opts;
+
 /* Two RC QPs of one device connected to each other, each with its CQ. */
 struct rt_rc_pair {
 	struct ibv_cq *cq[2];

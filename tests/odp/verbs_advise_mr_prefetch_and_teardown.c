@@ -30,10 +30,7 @@ static int advise(struct ibv_pd *pd, enum ibv_advise_mr_advice adv, uint32_t fla
 int main(void)
 {
 	struct ibv_context *ctx = rt_open_dev();
-	const struct rt_rc_opts opts = {
-		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
-		.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
-	};
+	const struct rt_rc_opts opts = rt_rdma_opts;
 	int acc = IBV_ACCESS_LOCAL_WRITE | opts.access, i, err, status;
 	uint8_t *src, *dst, *snap, *big;
 	struct ibv_mr *msrc, *mdst, *msnap, *mro, *mpin, *mbig;

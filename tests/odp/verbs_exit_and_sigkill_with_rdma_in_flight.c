@@ -33,10 +33,7 @@ static int count_mrs(void)
 static void busy(int exit_after, int implicit)
 {
 	struct ibv_context *ctx = rt_open_dev();
-	const struct rt_rc_opts opts = {
-		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
-		.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
-	};
+	const struct rt_rc_opts opts = rt_rdma_opts;
 	int acc = IBV_ACCESS_LOCAL_WRITE | opts.access, i, posted = 0;
 	uint8_t *a = rt_map(LEN, 4096), *b = rt_map(LEN, 4096);
 	struct ibv_pd *pd = ibv_alloc_pd(ctx);
@@ -94,10 +91,7 @@ int main(void)
 
 	/* the device still works */
 	{
-		const struct rt_rc_opts opts = {
-			.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
-			.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
-		};
+		const struct rt_rc_opts opts = rt_rdma_opts;
 		uint8_t *a = rt_map(LEN, 4096), *b = rt_map(LEN, 4096);
 		struct ibv_pd *pd = ibv_alloc_pd(ctx);
 		struct ibv_mr *ma, *mb;

@@ -21,10 +21,6 @@
 static struct rt_rc_pair pair;
 static struct ibv_mr *imr;
 static struct ibv_pd *pd;
-static const struct rt_rc_opts opts = {
-	.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC,
-	.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
-};
 
 /* WRITE src -> dst and READ dst -> src through the implicit MR, checked. */
 static void write_read(void *src, void *dst, uint32_t len, uint32_t seed, const char *what)
@@ -60,11 +56,11 @@ int main(void)
 		rt_skip("the device does not report implicit ODP");
 	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
 	imr = ibv_reg_mr(pd, NULL, SIZE_MAX, IBV_ACCESS_ON_DEMAND | IBV_ACCESS_LOCAL_WRITE |
-			 opts.access);
+			 rt_rdma_opts.access);
 	if (!imr)
 		rt_fail("implicit ibv_reg_mr: %s", strerror(errno));
 	rt_note("implicit MR: lkey %#x rkey %#x length %#zx", imr->lkey, imr->rkey, imr->length);
-	rt_rc_pair(&pair, pd, &opts);
+	rt_rc_pair(&pair, pd, &rt_rdma_opts);
 
 	/* buffers allocated after the registration */
 	heap = malloc(65536);
@@ -101,11 +97,11 @@ int main(void)
 	CHECK(rt_do(&pair, IBV_WR_RDMA_WRITE, imr, heap, 64, imr, fresh + 4096) ==
 	      IBV_WC_REM_ACCESS_ERR);
 	rt_rc_pair_destroy(&pair);
-	rt_rc_pair(&pair, pd, &opts);
+	rt_rc_pair(&pair, pd, &rt_rdma_opts);
 	CHECK(rt_do(&pair, IBV_WR_RDMA_WRITE, imr, fresh + 4096, 64, imr, heap) ==
 	      IBV_WC_LOC_PROT_ERR);
 	rt_rc_pair_destroy(&pair);
-	rt_rc_pair(&pair, pd, &opts);
+	rt_rc_pair(&pair, pd, &rt_rdma_opts);
 	CHECK(mmap(fresh, 1 << 20, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == fresh);
 	write_read(heap, fresh + 4096, 16384, 13, "mapping made again");
@@ -114,8 +110,8 @@ int main(void)
 	pinned_buf = malloc(16384);
 	odp_buf = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(pinned_buf && odp_buf != MAP_FAILED);
-	pinned = ibv_reg_mr(pd, pinned_buf, 16384, IBV_ACCESS_LOCAL_WRITE | opts.access);
-	explicit_odp = rt_reg_odp(pd, odp_buf, 16384, IBV_ACCESS_LOCAL_WRITE | opts.access);
+	pinned = ibv_reg_mr(pd, pinned_buf, 16384, IBV_ACCESS_LOCAL_WRITE | rt_rdma_opts.access);
+	explicit_odp = rt_reg_odp(pd, odp_buf, 16384, IBV_ACCESS_LOCAL_WRITE | rt_rdma_opts.access);
 	CHECK(pinned);
 	rt_fill(pinned_buf, 16384, 15);
 	CHECK(rt_do(&pair, IBV_WR_RDMA_WRITE, pinned, pinned_buf, 16384, imr, heap) ==
@@ -163,10 +159,10 @@ int main(void)
 			_exit(2);
 		pd = cpd;
 		imr = ibv_reg_mr(cpd, NULL, SIZE_MAX, IBV_ACCESS_ON_DEMAND |
-				 IBV_ACCESS_LOCAL_WRITE | opts.access);
+				 IBV_ACCESS_LOCAL_WRITE | rt_rdma_opts.access);
 		if (!imr)
 			_exit(3);
-		rt_rc_pair(&pair, cpd, &opts);
+		rt_rc_pair(&pair, cpd, &rt_rdma_opts);
 		write_read(b, b + 32768, 32768, 17, "child");
 		_exit(0);
 	}

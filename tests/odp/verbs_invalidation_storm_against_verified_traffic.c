@@ -72,10 +72,7 @@ static void *storm(void *arg)
 int main(void)
 {
 	struct ibv_context *ctx = rt_open_dev();
-	const struct rt_rc_opts opts = {
-		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
-		.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
-	};
+	const struct rt_rc_opts opts = rt_rdma_opts;
 	const char *env = getenv("RXE_T_STORM_SECS");
 	int acc = IBV_ACCESS_LOCAL_WRITE | opts.access, secs = env ? atoi(env) : 60;
 	unsigned long rounds = 0, mismatches = 0;

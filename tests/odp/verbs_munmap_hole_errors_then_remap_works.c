@@ -18,10 +18,7 @@
 int main(void)
 {
 	struct ibv_context *ctx = rt_open_dev();
-	const struct rt_rc_opts opts = {
-		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
-		.timeout = 14, .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
-	};
+	const struct rt_rc_opts opts = rt_rdma_opts;
 	int acc = IBV_ACCESS_LOCAL_WRITE | opts.access;
 	uint8_t *src, *dst;
 	struct ibv_mr *msrc, *mdst;
