@@ -367,19 +367,27 @@ out_free:
 	return err;
 }
 
-/* Fault or snapshot [start, end) chunk by chunk (see rdma_odp_fault_chunk()). */
+/*
+ * Fault or snapshot [start, end) chunk by chunk (see rdma_odp_fault_chunk())
+ * through one scratch array of hmm pfns. Return: as rdma_odp_fault_chunk(),
+ * or -ENOMEM.
+ */
 static int rdma_odp_fault_range(struct rdma_odp *odp, unsigned long start,
-				unsigned long end, unsigned int flags, unsigned long *pfns)
+				unsigned long end, unsigned int flags)
 {
-	while (start < end) {
-		unsigned long ce = rdma_odp_chunk_end(odp, start, end);
-		int err = rdma_odp_fault_chunk(odp, start, ce, flags, pfns);
+	unsigned long *pfns = kmalloc_array(RDMA_ODP_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
+	int err = 0;
 
-		if (err)
-			return err;
+	if (!pfns)
+		return -ENOMEM;
+	while (start < end && !err) {
+		unsigned long ce = rdma_odp_chunk_end(odp, start, end);
+
+		err = rdma_odp_fault_chunk(odp, start, ce, flags, pfns);
 		start = ce;
 	}
-	return 0;
+	kfree(pfns);
+	return err;
 }
 
 /* The first page of [start, end) not mapped as asked, or @end. */
@@ -432,7 +440,6 @@ int rdma_odp_map_and_lock(struct rdma_odp *odp, unsigned long addr,
 {
 	bool write = flags & RDMA_ODP_FAULT_WRITE;
 	unsigned long start, end, missing;
-	unsigned long *pfns = NULL;
 	unsigned int round;
 	int err = -EBUSY;
 
@@ -447,24 +454,14 @@ int rdma_odp_map_and_lock(struct rdma_odp *odp, unsigned long addr,
 	for (round = 0; round < RDMA_ODP_MAX_ROUNDS; round++) {
 		mutex_lock(&odp->lock);
 		missing = rdma_odp_first_missing(odp, start, end, write);
-		if (missing == end) {
-			kfree(pfns);
+		if (missing == end)
 			return 0;
-		}
 		mutex_unlock(&odp->lock);
-		if (!pfns) {
-			pfns = kmalloc_array(RDMA_ODP_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
-			if (!pfns) {
-				err = -ENOMEM;
-				break;
-			}
-		}
-		err = rdma_odp_fault_range(odp, missing, end, flags, pfns);
+		err = rdma_odp_fault_range(odp, missing, end, flags);
 		if (err && err != -EAGAIN)
 			break;
 		err = -EBUSY;
 	}
-	kfree(pfns);
 	rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
 	return err;
 }
@@ -488,7 +485,6 @@ int rdma_odp_prefetch(struct rdma_odp *odp, unsigned long addr, unsigned long le
 		      unsigned int flags)
 {
 	unsigned long start, end, a, present = 0;
-	unsigned long *pfns;
 	unsigned int round;
 	int err;
 
@@ -497,17 +493,13 @@ int rdma_odp_prefetch(struct rdma_odp *odp, unsigned long addr, unsigned long le
 	if ((flags & RDMA_ODP_FAULT_WRITE) && !(odp->flags & RDMA_ODP_WRITABLE))
 		return -EPERM;
 	rdma_odp_count(odp, RDMA_ODP_STAT_PREFETCHES, 1);
-	pfns = kmalloc_array(RDMA_ODP_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
-	if (!pfns)
-		return -ENOMEM;
 	start = addr & PAGE_MASK;
 	end = PAGE_ALIGN(addr + len);
 	for (round = 0; round < RDMA_ODP_MAX_ROUNDS; round++) {
-		err = rdma_odp_fault_range(odp, start, end, flags, pfns);
+		err = rdma_odp_fault_range(odp, start, end, flags);
 		if (err != -EAGAIN)
 			break;
 	}
-	kfree(pfns);
 	if (err) {
 		if (!(flags & RDMA_ODP_FAULT_SNAPSHOT))
 			rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
@@ -623,7 +615,6 @@ EXPORT_SYMBOL_GPL(rdma_odp_copy_locked);
 int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
 		  unsigned long len, bool to_region)
 {
-	unsigned long *pfns = NULL;
 	unsigned int round = 0;
 	int err;
 
@@ -662,18 +653,11 @@ int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
 		err = -EBUSY;
 		if (round++ == RDMA_ODP_MAX_ROUNDS)
 			break;
-		if (!pfns) {
-			pfns = kmalloc_array(RDMA_ODP_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
-			err = -ENOMEM;
-			if (!pfns)
-				break;
-		}
 		err = rdma_odp_fault_range(odp, addr & PAGE_MASK, PAGE_ALIGN(addr + len),
-					   to_region ? RDMA_ODP_FAULT_WRITE : 0, pfns);
+					   to_region ? RDMA_ODP_FAULT_WRITE : 0);
 		if (err && err != -EAGAIN)
 			break;
 	}
-	kfree(pfns);
 	if (err)
 		rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
 	return err;

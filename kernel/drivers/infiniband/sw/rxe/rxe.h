@@ -356,6 +356,11 @@ static inline struct rxe_cq *to_rcq(struct ib_cq *ibcq)
 	return container_of(ibcq, struct rxe_cq, ibcq);
 }
 
+static inline struct rxe_mr *to_rmr(struct ib_mr *ibmr)
+{
+	return container_of(ibmr, struct rxe_mr, ibmr);
+}
+
 static inline struct rxe_qp *to_rqp(struct ib_qp *ibqp)
 {
 	return container_of(ibqp, struct rxe_qp, ibqp);

@@ -26,11 +26,6 @@
 
 #include "rxe.h"
 
-static struct rxe_mr *to_rmr(struct ib_mr *ibmr)
-{
-	return container_of(ibmr, struct rxe_mr, ibmr);
-}
-
 /* Index the pinned pages, so that an iova turns into a page in O(1). */
 static int rxe_mr_index_pages(struct rxe_mr *mr)
 {

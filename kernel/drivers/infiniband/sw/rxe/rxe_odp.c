@@ -48,12 +48,11 @@ static unsigned long rxe_odp_va(struct rxe_mr *mr, u64 iova)
 struct ib_mr *rxe_odp_mr_reg(struct ib_pd *ibpd, u64 start, u64 length, u64 iova,
 			     int access)
 {
+	unsigned int flags = ib_access_writable(access) ? RDMA_ODP_WRITABLE : 0;
 	struct rxe_dev *rxe = to_rdev(ibpd->device);
 	struct rdma_odp *odp;
 	struct rxe_mr *mr;
 	int err;
-
-	unsigned int flags = ib_access_writable(access) ? RDMA_ODP_WRITABLE : 0;
 
 	/* (0, U64_MAX): implicit ODP, one key for the whole address space */
 	if (!start && length == U64_MAX)
@@ -351,7 +350,7 @@ static const struct {
  */
 int rxe_odp_fill_stat_mr(struct sk_buff *msg, struct ib_mr *ibmr)
 {
-	struct rxe_mr *mr = container_of(ibmr, struct rxe_mr, ibmr);
+	struct rxe_mr *mr = to_rmr(ibmr);
 	struct nlattr *table;
 	size_t i;
 
