@@ -6,6 +6,8 @@
 KERNELS ?= sid trixie bookworm
 KERNEL ?= sid
 T ?=
+PROVIDER ?=
+provider = $(if $(PROVIDER),--provider $(PROVIDER))
 
 export KERNELS
 
@@ -19,6 +21,8 @@ help:
 	@echo 'make bench [B=name] [WALLCLOCK=1]      perf/ benchmarks, ours vs stock, report in perf/results/'
 	@echo 'make demo [KERNEL=sid]                 boot a guest and show our stack at work'
 	@echo 'make shell [KERNEL=sid]                interactive guest, our modules loaded, rxe0 up'
+	@echo 'make ... PROVIDER=ours|stock           test/bench/demo/shell/selftest: rdma-core provider'
+	@echo '                                       with our driver (default $$RXE_PROVIDER, else ours)'
 	@echo 'make sparse                            sparse (C=2) on the newest kernel (sid)'
 	@echo 'make selftest [KERNEL=sid]             check the test runner failure handling'
 	@echo 'make clean                             drop build products in the trees'
@@ -38,22 +42,22 @@ sparse: deps
 	@tools/build.sh --sparse sid
 
 test: build
-	@tools/vm.py test --kernels "$(KERNELS)" --filter "$(T)"
+	@tools/vm.py test --kernels "$(KERNELS)" --filter "$(T)" $(provider)
 
 bench: build
-	@tools/vm.py bench --kernels "$(KERNELS)" --filter "$(B)" $(if $(WALLCLOCK),--wallclock)
+	@tools/vm.py bench --kernels "$(KERNELS)" --filter "$(B)" $(if $(WALLCLOCK),--wallclock) $(provider)
 
 selftest:
 	@$(MAKE) --no-print-directory build KERNELS=$(KERNEL)
-	@tools/vm.py selftest --kernel $(KERNEL)
+	@tools/vm.py selftest --kernel $(KERNEL) $(provider)
 
 demo:
 	@$(MAKE) --no-print-directory build KERNELS=$(KERNEL)
-	@tools/vm.py demo --kernel $(KERNEL)
+	@tools/vm.py demo --kernel $(KERNEL) $(provider)
 
 shell:
 	@$(MAKE) --no-print-directory build KERNELS=$(KERNEL)
-	@tools/vm.py shell --kernel $(KERNEL)
+	@tools/vm.py shell --kernel $(KERNEL) $(provider)
 
 clean:
 	@for k in $(KERNELS); do \

@@ -6,7 +6,11 @@
 #   - the kernel modules (W=1; any compiler or modpost warning fails),
 #     installed into /lib/modules/KVER/updates/ of the tree, so that
 #     modprobe prefers them to the in-tree rdma_rxe;
-#   - the C tests under tests/, linked against the tree's libibverbs.
+#   - the C tests under tests/, linked against the tree's libibverbs;
+#   - our rdma-core provider (userspace/providers/rxe), librxe-rdmavN.so in
+#     /opt/rxe-odp/build/provider, against the rdma-core source that
+#     provision.sh unpacked in /opt/rxe-odp/rdma-core (any compiler
+#     warning fails).
 # --sparse: build the modules with sparse (C=2) instead; any report fails.
 set -euo pipefail
 
@@ -31,10 +35,12 @@ rsync -a --delete --exclude=.git --exclude='*.o' --exclude='*.ko' \
 	--exclude=.tmp_versions --exclude='*.a' \
 	"$repo/" "$root/opt/rxe-odp/src/"
 
+# check_log WHAT [LOG] - LOG (default: the module build's) has no warning.
 check_log() {
-	if grep -nE 'warning:|WARNING:|error:' "$log" >/dev/null; then
-		grep -nE -B2 -A4 'warning:|WARNING:|error:' "$log" | head -60 >&2
-		die "$1 of $rel ($kver) is not clean; full log: $log"
+	local l=${2:-$log}
+	if grep -nE 'warning:|WARNING:|error:' "$l" >/dev/null; then
+		grep -nE -B2 -A4 'warning:|WARNING:|error:' "$l" | head -60 >&2
+		die "$1 of $rel ($kver) is not clean; full log: $l"
 	fi
 }
 
@@ -70,3 +76,15 @@ in_tree "$root" depmod -a "$kver"
 msg "building C tests for $rel"
 in_tree "$root" make -s -C /opt/rxe-odp/src/tests OUT=/opt/rxe-odp/build/tests > "$log.tests" 2>&1 ||
 	{ tail -40 "$log.tests" >&2; die "C test build failed for $rel; log: $log.tests"; }
+
+msg "building our rdma-core provider for $rel"
+[ -f "$root/opt/rxe-odp/rdma-core/CMakeLists.txt" ] ||
+	die "no rdma-core source in the $rel tree: run tools/provision.sh $rel"
+# The provider's generated headers (build/provider/include) come from that
+# source: regenerate them when provision.sh has unpacked a new one.
+[ ! "$root/opt/rxe-odp/rdma-core/.rxe-odp-source" -nt "$root/opt/rxe-odp/build/provider/include/.stamp" ] ||
+	rm -rf "$root/opt/rxe-odp/build/provider"
+in_tree "$root" make -C /opt/rxe-odp/src/userspace/providers/rxe \
+	RDMA_CORE=/opt/rxe-odp/rdma-core OUT=/opt/rxe-odp/build/provider > "$log.provider" 2>&1 ||
+	{ tail -40 "$log.provider" >&2; die "provider build failed for $rel; log: $log.provider"; }
+check_log "the provider build" "$log.provider"

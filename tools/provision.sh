@@ -8,6 +8,10 @@
 # The tree lives in $RXE_CACHE/roots/RELEASE (default ~/.cache/rxe-odp).
 # A stamp inside it records the package list; a changed list installs the
 # difference, a changed base (release, mirror, layout version) rebuilds.
+#
+# It also gets, in /opt/rxe-odp/rdma-core, an unpacked rdma-core source of
+# the installed libibverbs' private provider ABI, to build our provider
+# (userspace/providers/rxe) against.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +24,8 @@ root=$(rxe_root "$rel")
 mirror=${RXE_MIRROR:-http://deb.debian.org/debian}
 base_version=1	# bump to force a rebuild of every tree
 
-# Everything the guests and the in-tree builds need.
+# Everything the guests and the in-tree builds need. (python3, which the
+# provider build runs, comes with python3-pyverbs.)
 pkgs=(
 	linux-image-amd64 linux-headers-amd64 make libc6-dev gcc
 	kmod iproute2 procps iputils-ping ethtool psmisc perl
@@ -74,6 +79,84 @@ if [ "$want" != "$have" ]; then
 	apt_in_tree clean >/dev/null 2>&1 || true
 	{ echo "$base_stamp"; echo "$want"; } > "$stamp_file"
 fi
+
+# Known rdma-core sources by private provider ABI, for an installed
+# version whose orig tarball the archive does not serve (bookworm's 44.0):
+# any release of the same private ABI fits a provider build.
+declare -A source_of_pabi=([34]=56.1)
+
+# tree_pabi - the private provider ABI of the tree's libibverbs, from the
+# name of its stock rxe provider.
+tree_pabi() {
+	local f
+	f=$(ls "$root"/usr/lib/x86_64-linux-gnu/libibverbs/librxe-rdmav*.so 2>/dev/null) ||
+		die "no stock rxe provider (librxe-rdmavN.so) in the $rel tree"
+	[ "$(echo "$f" | wc -l)" = 1 ] || die "several rxe providers in the $rel tree: $f"
+	f=${f##*/librxe-rdmav}
+	echo "${f%.so}"
+}
+
+# fetch_orig VERSION - the cached orig tarball of rdma-core VERSION, fetched
+# from the mirror if needed; prints its path, or nothing if the archive
+# does not serve it.
+fetch_orig() {
+	local name=rdma-core_$1.orig.tar.gz code
+	local dst=$RXE_CACHE/src/$name part=$RXE_CACHE/src/$name.part.$$
+	if [ ! -f "$dst" ]; then
+		mkdir -p "$RXE_CACHE/src"
+		code=$(curl -sSL -o "$part" -w '%{http_code}' \
+			"$mirror/pool/main/r/rdma-core/$name") ||
+			{ rm -f "$part"; die "cannot download $name from $mirror"; }
+		case $code in
+		200) mv "$part" "$dst" ;;
+		404) rm -f "$part"; return 0 ;;
+		*) rm -f "$part"; die "downloading $name from $mirror: HTTP $code" ;;
+		esac
+	fi
+	echo "$dst"
+}
+
+# provide_rdma_core_source - unpack an rdma-core source of the tree's
+# private provider ABI in /opt/rxe-odp/rdma-core; a no-op when the stamp
+# there says it was made for the installed libibverbs.
+provide_rdma_core_source() {
+	local pabi libv upstream tarball got
+	local dir=$root/opt/rxe-odp/rdma-core stamp
+	pabi=$(tree_pabi)
+	libv=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Version}' libibverbs1) ||
+		die "libibverbs1 is not installed in the $rel tree"
+	stamp="libibverbs1=$libv pabi=$pabi"
+	if [ -f "$dir/.rxe-odp-source" ] && [ "$(tail -1 "$dir/.rxe-odp-source")" = "$stamp" ]; then
+		return 0
+	fi
+	[ -x "$root/usr/bin/python3" ] || die "no python3 in the $rel tree (the provider build needs it)"
+	upstream=${libv#*:}
+	upstream=${upstream%-*}
+	tarball=$(fetch_orig "$upstream") || exit 1
+	if [ -z "$tarball" ]; then
+		[ -n "${source_of_pabi[$pabi]:-}" ] ||
+			die "$mirror serves no rdma-core $upstream source and no other source of provider ABI $pabi is known"
+		msg "$mirror serves no rdma-core $upstream source; using ${source_of_pabi[$pabi]} (same provider ABI $pabi)"
+		tarball=$(fetch_orig "${source_of_pabi[$pabi]}") || exit 1
+		[ -n "$tarball" ] || die "$mirror serves no rdma-core ${source_of_pabi[$pabi]} source either"
+	fi
+	# the top-level CMakeLists.txt (of the tarball's one top directory)
+	got=$(tar -xzOf "$tarball" --wildcards --no-wildcards-match-slash '*/CMakeLists.txt' |
+		sed -n 's/^set(IBVERBS_PABI_VERSION "\([0-9]*\)")/\1/p') ||
+		die "cannot read the top-level CMakeLists.txt of $tarball (remove it to fetch it again)"
+	[ "$got" = "$pabi" ] ||
+		die "${tarball##*/} is of provider ABI '${got}', the $rel tree's libibverbs $libv needs $pabi"
+	msg "unpacking ${tarball##*/} (provider ABI $pabi) into the $rel tree"
+	rm -rf "$dir.new"
+	mkdir -p "$dir.new"
+	tar -xzf "$tarball" -C "$dir.new" --strip-components=1 --no-same-owner ||
+		die "cannot unpack $tarball"
+	printf 'source=%s\n%s\n' "${tarball##*/}" "$stamp" > "$dir.new/.rxe-odp-source"
+	rm -rf "$dir"
+	mv "$dir.new" "$dir"
+}
+
+provide_rdma_core_source
 
 kver=$(rxe_kver "$rel")
 [ -n "$kver" ] || die "no kernel found in the $rel tree"

@@ -3,11 +3,16 @@
 """rxe-odp guest runner: boots a target's kernel under QEMU (TCG) with our
 modules and runs tests, the demo, or an interactive shell in it.
 
-  vm.py test  [--kernels "sid trixie"] [--filter PATTERN] [--list]
-  vm.py demo  [--kernel sid]
-  vm.py shell [--kernel sid]
-  vm.py selftest [--kernel sid]    (the runner's own failure handling)
-  vm.py bench [--kernels "sid trixie"] [--filter PATTERN] [--wallclock]
+  vm.py test  [--kernels "sid trixie"] [--filter PATTERN] [--list] [--provider P]
+  vm.py demo  [--kernel sid] [--provider P]
+  vm.py shell [--kernel sid] [--provider P]
+  vm.py selftest [--kernel sid] [--provider P]  (the runner's failure handling)
+  vm.py bench [--kernels "sid trixie"] [--filter PATTERN] [--wallclock] [--provider P]
+
+--provider ours|stock (default: $RXE_PROVIDER, else ours) is the rdma-core
+provider that runs with our driver: ours (userspace/providers/rxe) or the
+distro's librxe. The stock stack (the in-tree rdma_rxe) always runs with
+the distro's.
 
 The guest's root is the target's tree (tools/provision.sh) over virtio-9p;
 the results directory is a second 9p share. The guest side is
@@ -59,6 +64,7 @@ DEFAULTS = {"timeout": 60, "setup": "rxe0", "mem": 1024, "smp": 2,
 GUEST_KEYS = ("mem", "smp", "swap", "numa", "peer")
 STRING_KEYS = ("setup", "kernels", "peer")
 PEER_DRIVERS = ("stock", "ours")
+PROVIDERS = ("ours", "stock")
 
 # The test segment: this guest and, for peer tests, the peer guest.
 GUEST_MAC, GUEST_IP = "52:54:00:12:34:56", "192.0.2.1"
@@ -309,16 +315,17 @@ def free_udp_port():
 class Peer:
     """The peer guest of a boot whose tests have peer=DRIVER: the same
     kernel and tree (read-only for it), its own results share, eth0 on the
-    test guest's segment, rxe0 driven by DRIVER, tests/lib/peer.py serving
-    the test guest. Its console goes to peer/console.log."""
+    test guest's segment, rxe0 driven by DRIVER (ours with the test
+    guest's provider), tests/lib/peer.py serving the test guest. Its
+    console goes to peer/console.log."""
 
-    def __init__(self, target, resdir, driver, wire):
+    def __init__(self, target, resdir, driver, wire, provider="ours"):
         self.dir = os.path.join(resdir, "peer")
         os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
         with open(os.path.join(self.dir, "run.conf"), "w") as f:
             f.write(f"RXE_TARGET={target.name}\nRXE_MODE=peer\nRXE_SWAP=0\n"
                     f"export RXE_IP={PEER_IP} RXE_PEER_IP={GUEST_IP} "
-                    f"RXE_PEER_DRIVER={driver}\n")
+                    f"RXE_PEER_DRIVER={driver} RXE_PROVIDER={provider}\n")
         open(os.path.join(self.dir, "tests.list"), "w").close()
         self.tail = collections.deque(maxlen=40)
         self.fatal = None
@@ -362,7 +369,7 @@ class Boot:
     """One guest boot running a list of tests (or the demo)."""
 
     def __init__(self, target, resdir, guest, tests, mode, on_result, echo_out,
-                 deterministic=False):
+                 deterministic=False, provider="ours"):
         self.target, self.resdir, self.guest = target, resdir, guest
         self.tests, self.mode = tests, mode
         self.on_result, self.echo_out = on_result, echo_out
@@ -376,13 +383,15 @@ class Boot:
         self.died = None            # why the guest stopped early
         self.peer = None            # the Peer guest, for peer=... tests
         self.deterministic = deterministic
+        self.provider = provider    # the rdma-core provider with our driver
 
     def write_config(self, swap):
         os.makedirs(os.path.join(self.resdir, "logs"), exist_ok=True)
         with open(os.path.join(self.resdir, "run.conf"), "w") as f:
             f.write(f"RXE_TARGET={self.target.name}\nRXE_MODE={self.mode}\n"
                     f"RXE_SWAP={1 if swap else 0}\n"
-                    f"export RXE_CLOCK={'icount' if self.deterministic else 'wall'}\n")
+                    f"export RXE_CLOCK={'icount' if self.deterministic else 'wall'}"
+                    f" RXE_PROVIDER={self.provider}\n")
             if self.guest[4]:
                 f.write(f"export RXE_PEER={self.guest[4]} RXE_PEER_IP={PEER_IP}\n")
             # RXE_T_* of the host environment reach the tests (test knobs).
@@ -407,7 +416,8 @@ class Boot:
             wire = (free_udp_port(), free_udp_port())
             while wire[0] == wire[1]:
                 wire = (wire[0], free_udp_port())
-            self.peer = Peer(self.target, self.resdir, self.guest[4], wire[::-1])
+            self.peer = Peer(self.target, self.resdir, self.guest[4], wire[::-1],
+                             self.provider)
         console = open(os.path.join(self.resdir, "console.log"), "wb")
         proc = subprocess.Popen(qemu_cmd(self.target, self.resdir, self.guest,
                                          swap_img=swap_img, wire=wire,
@@ -608,14 +618,16 @@ def cmd_test(args):
         for t in mine:
             groups.setdefault(t.guest_key(), []).append(t)
         log(f"{kernel}: kernel {target.kver}, {len(mine)} tests in "
-            f"{len(groups)} boot(s)")
+            f"{len(groups)} boot(s), {args.provider} provider")
         for gi, (guest, gtests) in enumerate(groups.items()):
-            run_group(target, top, gi, guest, gtests, results)
+            run_group(target, top, gi, guest, gtests, results,
+                      provider=args.provider)
     print(results.summary(), flush=True)
     return 1 if results.failed or not results.counts else 0
 
 
-def run_group(target, top, gi, guest, tests, results, deterministic=False):
+def run_group(target, top, gi, guest, tests, results, deterministic=False,
+              provider="ours"):
     pending = list(tests)
     boots = 0
     while pending:
@@ -629,7 +641,7 @@ def run_group(target, top, gi, guest, tests, results, deterministic=False):
                 results.report(target.name, name, status, reason, logpath)
 
         boot = Boot(target, resdir, guest, pending, "test", on_result, print,
-                    deterministic)
+                    deterministic, provider)
         boot.run()
         pending = [t for t in pending if t.name not in boot.done]
         if boot.died and not boot.ready:
@@ -664,7 +676,7 @@ def cmd_selftest(args):
     for t in tests:
         groups.setdefault(t.guest_key(), []).append(t)
     for gi, (guest, gtests) in enumerate(groups.items()):
-        run_group(target, top, gi, guest, gtests, results)
+        run_group(target, top, gi, guest, gtests, results, provider=args.provider)
     bad = 0
     for t in tests:
         status, reason = results.outcome.get(t.name, ("MISSING", "no result"))
@@ -693,7 +705,8 @@ def cmd_bench(args):
     top = new_results_dir()
     mode = "wall-clock (multi-threaded TCG: NOISY)" if args.wallclock else \
         "deterministic (-icount shift=0,sleep=off, 1 vCPU)"
-    print(f"results: {top}; clock: {mode}", flush=True)
+    print(f"results: {top}; clock: {mode}; provider with our driver: "
+          f"{args.provider}", flush=True)
     date = datetime.date.today().isoformat()
     outdir = os.path.join(REPO, "perf/results")
     os.makedirs(outdir, exist_ok=True)
@@ -704,14 +717,16 @@ def cmd_bench(args):
         for b in mine:
             groups.setdefault(b.guest_key(), []).append(b)
         for gi, (guest, gb) in enumerate(groups.items()):
-            run_group(target, top, gi, guest, gb, results, not args.wallclock)
+            run_group(target, top, gi, guest, gb, results, not args.wallclock,
+                      args.provider)
         rows = []
         for f in sorted(glob.glob(os.path.join(top, kernel, "*", "bench", "*.csv"))):
             with open(f) as fh:
                 rows += [l.strip().split(",") for l in fh if l.strip()]
         if not rows:
             continue
-        suffix = "-wallclock" if args.wallclock else ""
+        suffix = ("-wallclock" if args.wallclock else "") + \
+            ("-stock-provider" if args.provider == "stock" else "")
         base = os.path.join(outdir, f"{date}-{kernel}{suffix}")
         with open(base + ".csv", "w") as fh:
             fh.write("benchmark,stack,repetition,value,unit\n")
@@ -719,7 +734,8 @@ def cmd_bench(args):
         table = bench_table(rows)
         with open(base + ".md", "w") as fh:
             fh.write(f"# {date}, Debian {kernel} (kernel {target.kver})\n\n"
-                     f"Clock: {mode}. Median of the repetitions; spread is "
+                     f"Clock: {mode}. Provider with our driver: {args.provider} "
+                     f"(stock: the distro's). Median of the repetitions; spread is "
                      f"(max-min)/median. Raw rows: {os.path.basename(base)}.csv.\n\n"
                      + table)
         print(f"\n{kernel} ({target.kver}):\n{table}", flush=True)
@@ -762,14 +778,14 @@ def cmd_demo(args):
     resdir = os.path.join(top, target.name)
     os.makedirs(resdir)
     print(f"Booting Debian {target.name} (kernel {target.kver}) under QEMU with "
-          f"our rdma_odp + rdma_rxe; log: {resdir}", flush=True)
+          f"our rdma_odp + rdma_rxe, {args.provider} provider; log: {resdir}", flush=True)
     status = {}
 
     def on_result(name, st, reason, logpath):
         status[name] = (st, reason)
 
     boot = Boot(target, resdir, (1024, 2, 0, 1, ""), [], "demo", on_result,
-                lambda l: print("  " + l, flush=True))
+                lambda l: print("  " + l, flush=True), provider=args.provider)
     boot.run()
     st, reason = status.get("harness/final_unload", ("FAIL", boot.died or "no result"))
     if st != "PASS":
@@ -784,7 +800,8 @@ def cmd_shell(args):
     resdir = os.path.join(new_results_dir(), target.name)
     os.makedirs(os.path.join(resdir, "logs"))
     with open(os.path.join(resdir, "run.conf"), "w") as f:
-        f.write(f"RXE_TARGET={target.name}\nRXE_MODE=shell\nRXE_SWAP=0\n")
+        f.write(f"RXE_TARGET={target.name}\nRXE_MODE=shell\nRXE_SWAP=0\n"
+                f"export RXE_PROVIDER={args.provider}\n")
     open(os.path.join(resdir, "tests.list"), "w").close()
     print(f"Booting {target.name} ({target.kver}); Ctrl-A X quits QEMU.", flush=True)
     return subprocess.call(qemu_cmd(target, resdir, (args.mem, args.smp, 0, 1, ""),
@@ -795,25 +812,38 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
+    provider = os.environ.get("RXE_PROVIDER") or "ours"
+    if provider not in PROVIDERS:
+        sys.exit(f"error: RXE_PROVIDER must be one of {PROVIDERS}, not '{provider}'")
+
+    def provider_option(p):
+        p.add_argument("--provider", choices=PROVIDERS, default=provider,
+                       help="rdma-core provider with our driver "
+                            "(default: $RXE_PROVIDER, else ours)")
     t = sub.add_parser("test", help="run tests in guests")
     t.add_argument("--kernels", default=os.environ.get("KERNELS", ""),
                    help="targets, space separated (default: all)")
     t.add_argument("--filter", default="", help="test name pattern (glob, or substring)")
     t.add_argument("--list", action="store_true", help="list matching tests only")
+    provider_option(t)
     d = sub.add_parser("demo", help="boot a guest and run the demo")
     d.add_argument("--kernel", default="sid")
+    provider_option(d)
     st = sub.add_parser("selftest", help="check the runner's failure handling")
     st.add_argument("--kernel", default="sid")
+    provider_option(st)
     b = sub.add_parser("bench", help="run the perf/ benchmarks in guests")
     b.add_argument("--kernels", default=os.environ.get("BENCH_KERNELS", ""),
                    help="targets, space separated (default: sid trixie)")
     b.add_argument("--filter", default="", help="benchmark name substring")
     b.add_argument("--wallclock", action="store_true",
                    help="multi-vCPU wall-clock mode (noisy; labelled so)")
+    provider_option(b)
     s = sub.add_parser("shell", help="interactive guest with our stack loaded")
     s.add_argument("--kernel", default="sid")
     s.add_argument("--mem", type=int, default=1024)
     s.add_argument("--smp", type=int, default=2)
+    provider_option(s)
     args = ap.parse_args()
     return {"test": cmd_test, "demo": cmd_demo, "shell": cmd_shell,
             "selftest": cmd_selftest, "bench": cmd_bench}[args.cmd](args)

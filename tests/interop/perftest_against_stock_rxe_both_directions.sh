@@ -10,7 +10,8 @@ set -eu
 . "$RXE_SRC/tests/lib/rxe.sh"
 
 peer=$(peer_ready) || fail "no peer guest: $peer"
-[ "$peer" = stock ] || fail "the peer runs '$peer', not the in-tree rdma_rxe"
+case $peer in "stock "*) ;; *) fail "the peer runs '$peer', not the in-tree rdma_rxe" ;; esac
+note "peer: $peer; here: $(provider_current) provider"
 gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
 here="-d $RXE_DEV -x $gid -F"
 there='-d $RXE_DEV -x $(rxe_gid_index $RXE_DEV) -F'

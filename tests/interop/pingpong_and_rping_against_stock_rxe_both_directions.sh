@@ -8,7 +8,8 @@ set -eu
 . "$RXE_SRC/tests/lib/rxe.sh"
 
 peer=$(peer_ready) || fail "no peer guest: $peer"
-[ "$peer" = stock ] || fail "the peer runs '$peer', not the in-tree rdma_rxe"
+case $peer in "stock "*) ;; *) fail "the peer runs '$peer', not the in-tree rdma_rxe" ;; esac
+note "peer: $peer; here: $(provider_current) provider"
 
 # pingpong_both_ways GID_FN ARGS - ibv_rc_pingpong -c ARGS with each side
 # on the GID that GID_FN (rxe_gid_index or rxe_gid6_index) picks there,

@@ -8,6 +8,8 @@ driven by the kernel's in-tree rdma_rxe (or by ours). The peer runs
 `peer.py serve`; tests reach it over TCP on the test network:
 
   peer.py ping [SECONDS]          wait until the agent answers; print its driver
+                                  and provider ("stock provider=stock",
+                                  "ours VERSION provider=ours")
   peer.py run SECONDS CMD         run CMD on the peer, print its output, exit with its status
   peer.py start NAME SECONDS CMD  start CMD on the peer in the background
   peer.py wait NAME SECONDS       wait for it; print its output, exit with its status
@@ -19,6 +21,7 @@ $RXE_DEV and the helpers refer to the peer's own device.
 
 import json
 import os
+import re
 import signal
 import socket
 import socketserver
@@ -93,7 +96,11 @@ class Agent:
                 drv = "ours " + f.read().strip()
         except OSError:
             drv = "stock" if os.path.isdir("/sys/module/rdma_rxe") else "none"
-        return {"rc": 0, "out": drv + "\n"}
+        # ours is bind-mounted over the distro's librxe (provider_use)
+        with open("/proc/self/mounts") as f:
+            ours = any(re.search(r"/libibverbs/librxe-rdmav\d+\.so$", l.split()[1])
+                       for l in f if len(l.split()) > 1)
+        return {"rc": 0, "out": f"{drv} provider={'ours' if ours else 'stock'}\n"}
 
 
 def serve():

@@ -60,7 +60,7 @@ def main():
         st, why = ours.get(t, ("absent", "not run"))
         print(f"REGRESSION {t}: {st} {why}")
     if regress:
-        print(f"FAIL: {len(regress)} pyverbs tests pass on the stock driver but not on ours")
+        print(f"FAIL: {len(regress)} pyverbs tests pass on the stock side but not on ours")
         return 1
     return 0
 

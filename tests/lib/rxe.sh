@@ -36,6 +36,8 @@ rxe_ours_loaded() {
 	esac
 }
 
+# rxe_load - load our rdma_odp and rdma_rxe, and the provider the run
+# asks for ($RXE_PROVIDER: ours, the default, or stock).
 rxe_load() {
 	# The in-tree driver shares our module name: never mistake it for ours.
 	if [ -d /sys/module/rdma_rxe ] && ! rxe_ours_loaded; then
@@ -45,9 +47,11 @@ rxe_load() {
 	modprobe rdma_rxe || return 1
 	rxe_ours_loaded || { echo "the loaded rdma_rxe is not ours" \
 		"(version '$(cat /sys/module/rdma_rxe/version 2>/dev/null)')"; return 1; }
+	provider_use "${RXE_PROVIDER:-ours}"
 }
 
-# stock_load - load the kernel's own (in-tree) rdma_rxe instead of ours.
+# stock_load - load the kernel's own (in-tree) rdma_rxe instead of ours,
+# and the distro's provider: the whole stock stack.
 stock_load() {
 	local f dep
 	rxe_unload || return 1
@@ -57,7 +61,68 @@ stock_load() {
 		modprobe "$dep" || return 1
 	done
 	insmod "$f" || return 1
-	! rxe_ours_loaded
+	! rxe_ours_loaded || return 1
+	provider_use stock
+}
+
+# The rxe provider libibverbs loads (librxe-rdmavN.so, N its private ABI),
+# and ours of the same name (userspace/providers/rxe, built by build.sh).
+RXE_PROVIDER_DIR=/usr/lib/x86_64-linux-gnu/libibverbs
+RXE_OUR_PROVIDER_DIR=/opt/rxe-odp/build/provider
+
+# provider_path - the distro's rxe provider library.
+provider_path() {
+	local f
+	for f in "$RXE_PROVIDER_DIR"/librxe-rdmav*.so; do
+		[ -e "$f" ] && { echo "$f"; return 0; }
+	done
+	echo "no rxe provider (librxe-rdmavN.so) in $RXE_PROVIDER_DIR" >&2
+	return 1
+}
+
+# provider_mounted PATH - PATH is a mount point (our bind mount).
+provider_mounted() {
+	awk -v p="$1" '$2 == p { found = 1 } END { exit !found }' /proc/self/mounts
+}
+
+# provider_use ours|stock - the rxe provider that processes started from
+# now on load: ours, bind-mounted over the distro's librxe-rdmavN.so (the
+# root may be read-only: a bind mount does not write to it), or the
+# distro's own. Idempotent.
+provider_use() {
+	local lib ours
+	lib=$(provider_path) || return 1
+	case $1 in
+	ours)
+		ours=$RXE_OUR_PROVIDER_DIR/${lib##*/}
+		[ -f "$ours" ] || { echo "our provider $ours is missing (tools/build.sh builds it)"; return 1; }
+		provider_mounted "$lib" || mount --bind "$ours" "$lib" ||
+			{ echo "cannot bind-mount $ours over $lib"; return 1; }
+		;;
+	stock)
+		while provider_mounted "$lib"; do
+			umount "$lib" || { echo "cannot unmount our provider from $lib"; return 1; }
+		done
+		;;
+	*)
+		echo "unknown provider '$1' (ours or stock)"; return 1 ;;
+	esac
+}
+
+# provider_has_advise_mr - the provider new processes load implements
+# ibv_advise_mr: ours always, the distro's librxe from rdma-core 57 on.
+provider_has_advise_mr() {
+	local ver
+	[ "$(provider_current)" = ours ] && return 0
+	ver=$(dpkg-query -W -f '${Version}' libibverbs1 2>/dev/null | sed 's/^[0-9]*://; s/[^0-9.].*//')
+	[ "${ver%%.*}" -ge 57 ] 2>/dev/null
+}
+
+# provider_current - which rxe provider new processes load: ours or stock.
+provider_current() {
+	local lib
+	lib=$(provider_path) || return 1
+	if provider_mounted "$lib"; then echo ours; else echo stock; fi
 }
 
 # rxe_gid_index DEV - index of the device's RoCE v2 GID for its IPv4 address.

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * ibv_rereg_mr on a pinned MR: changing the translation moves remote
- * writes to the new buffer (and retires the old rkey), changing the
+ * writes to the new buffer under the same keys (the old range is gone
+ * from them, as on hardware, where a rereg changes the MR in place), changing the
  * access to local-only makes remote writes fail with REM_ACCESS_ERR,
  * moving the MR to another PD makes it unusable from the first one.
- * No distro's librxe implements rereg_mr, so where ibv_rereg_mr says
- * EOPNOTSUPP the kernel verb is driven through the uverbs command itself.
+ * No distro's librxe implements rereg_mr (ours does), so where
+ * ibv_rereg_mr says EOPNOTSUPP the kernel verb is driven through the
+ * uverbs command itself.
  */
 #include <rdma/ib_user_verbs.h>
 
@@ -134,7 +136,8 @@ int main(void)
 	if (memcmp(b1, zero, LEN))
 		rt_fail("the old buffer changed after rereg");
 	if (old_rkey != mr->rkey)
-		write_to((uintptr_t)b1, old_rkey, IBV_WC_REM_ACCESS_ERR);
+		rt_fail("rereg changed the rkey (%#x -> %#x)", old_rkey, mr->rkey);
+	write_to((uintptr_t)b1, mr->rkey, IBV_WC_REM_ACCESS_ERR);
 
 	/* access: local only */
 	err = rereg(mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, NULL, 0, IBV_ACCESS_LOCAL_WRITE);

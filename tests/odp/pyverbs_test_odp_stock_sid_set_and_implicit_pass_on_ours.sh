@@ -3,11 +3,11 @@
 # rdma-core's pyverbs test_odp on our driver: every test that passes on
 # the stock rdma_rxe of sid (pyverbs_odp_reference.txt, 15 of 23) passes
 # on ours, and so do the implicit-ODP and hugetlb tests the stock driver
-# skips (pyverbs_odp_ours_extra.txt), on every kernel (those this distro's rdma-core has: older ones
-# lack some). The prefetch tests need ibv_advise_mr in the
-# provider: the distro's librxe has it from rdma-core 57 on, so on older
-# distros (and until our provider exists) they are listed as skipped for
-# that reason, and must skip for it rather than fail. On sid the stock
+# skips (pyverbs_odp_ours_extra.txt), on every kernel (those this
+# distro's rdma-core has: older ones lack some). The prefetch tests need
+# ibv_advise_mr in the provider: ours has it everywhere, the distro's
+# librxe from rdma-core 57 on; only a run with the distro's provider on an
+# older distro lets them skip, for that reason. On sid the stock
 # driver runs the module first in the same boot, to keep the reference
 # honest.
 set -u
@@ -50,10 +50,9 @@ run_odp ours.txt
 echo 0 > /proc/sys/vm/nr_hugepages
 grep '^PYV ' ours.txt | sed 's/^/# /'
 
-# does this provider implement ibv_advise_mr? (librxe has it from 57 on)
+# does this provider implement ibv_advise_mr? (ours does; librxe from 57 on)
 advise=yes
-ver=$(dpkg-query -W -f '${Version}' libibverbs1 2>/dev/null | sed 's/^[0-9]*://; s/[^0-9.].*//')
-[ "${ver%%.*}" -ge 57 ] 2>/dev/null || advise=no
+provider_has_advise_mr || advise=no
 
 bad=0
 while read -r t; do
@@ -77,5 +76,5 @@ while read -r t; do
 	esac
 done < <(cat "$ref" "$extra_ref")
 [ $bad = 0 ] || fail "test_odp: a test of the stock sid set or of our extra set does not pass on ours"
-note "ours: $(grep -c '^PYV ok ' ours.txt) of $(grep -c '^PYV ' ours.txt) test_odp tests pass (provider advise_mr: $advise)"
+note "ours: $(grep -c '^PYV ok ' ours.txt) of $(grep -c '^PYV ' ours.txt) test_odp tests pass ($(provider_current) provider; advise_mr: $advise)"
 note "beyond the reference: $(grep '^PYV ok ' ours.txt | awk '{print $3}' | grep -vxFf "$ref" | sed 's/.*\.//' | tr '\n' ' ')"

@@ -87,6 +87,21 @@ int main(void)
 	rt_note("SEND longer than the receive buffer: REM_INV_REQ_ERR / LOC_LEN_ERR");
 	rt_rc_pair_destroy(&p);
 
+	/*
+	 * SEND into a receive whose lkey names no MR: a local protection
+	 * error at the receiver, a remote operational error at the sender,
+	 * reported before the sender's own receive is flushed (one CQ).
+	 */
+	rt_rc_pair(&p, pd, &opts);
+	rt_post_recv(p.qp[0], 9, mr->lkey, buf + 4096, 64);
+	rt_post_recv(p.qp[1], 7, mr->lkey ^ 0x7700, buf + 4096, 64);
+	rt_post_send(p.qp[0], IBV_WR_SEND, 1, mr->lkey, buf, 64, 0, 0);
+	rt_expect_wc(p.cq[0], IBV_WC_REM_OP_ERR, 1);
+	rt_expect_wc(p.cq[0], IBV_WC_WR_FLUSH_ERR, 9);
+	rt_expect_wc(p.cq[1], IBV_WC_LOC_PROT_ERR, 7);
+	rt_note("SEND into a receive with an unknown lkey: REM_OP_ERR / LOC_PROT_ERR");
+	rt_rc_pair_destroy(&p);
+
 	/* no receive posted, rnr_retry 0 */
 	before = rt_counter("rcvd_rnr_err");
 	rt_rc_pair(&p, pd, &opts);

@@ -5,7 +5,7 @@
 
 step() { echo; echo "\$ $*"; "$@" 2>&1; }
 
-echo "Kernel $(uname -r); our modules: rdma_rxe $(cat /sys/module/rdma_rxe/version), rdma_odp $(cat /sys/module/rdma_odp/version)"
+echo "Kernel $(uname -r); our modules: rdma_rxe $(cat /sys/module/rdma_rxe/version), rdma_odp $(cat /sys/module/rdma_odp/version); rxe provider: $(provider_current)"
 step rdma link show
 step ibv_devices
 step ibv_devinfo -v -d "$RXE_DEV"

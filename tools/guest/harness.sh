@@ -154,8 +154,9 @@ final_teardown() {
 }
 
 # peer_serve - be the peer guest: rxe0 on the shared segment driven by
-# the in-tree rdma_rxe (RXE_PEER_DRIVER=stock) or ours, then serve the
-# primary guest's tests (tests/lib/peer.py) until it is switched off.
+# the in-tree rdma_rxe and the distro's provider (RXE_PEER_DRIVER=stock)
+# or ours (with the provider $RXE_PROVIDER says), then serve the primary
+# guest's tests (tests/lib/peer.py) until it is switched off.
 peer_serve() {
 	local why
 	if [ "$RXE_PEER_DRIVER" = stock ]; then
@@ -165,7 +166,7 @@ peer_serve() {
 	fi
 	rxe_add "$RXE_DEV" "$RXE_NETDEV" && wait_for 20 test "$(port_state "$RXE_DEV")" = ACTIVE ||
 		say "FATAL peer: $RXE_DEV did not come up"
-	say "PEER $RXE_PEER_DRIVER $RXE_IP"
+	say "PEER $RXE_PEER_DRIVER provider=$(provider_current) $RXE_IP"
 	python3 "$src/tests/lib/peer.py" serve
 }
 
@@ -196,7 +197,8 @@ main() {
 		;;
 	shell)
 		normalize rxe0 || echo "warning: could not create $RXE_DEV"
-		echo "rxe-odp guest ($RXE_TARGET, $(uname -r)): our modules loaded, $RXE_DEV on $RXE_NETDEV."
+		echo "rxe-odp guest ($RXE_TARGET, $(uname -r)): our modules loaded," \
+			"$(provider_current) rxe provider, $RXE_DEV on $RXE_NETDEV."
 		echo "Exit the shell to power off."
 		setsid -c bash -l < /dev/ttyS0 > /dev/ttyS0 2>&1
 		;;

@@ -264,8 +264,28 @@ int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr)
 /* Unpublish @mr and wait until no lookup holds it. */
 static void rxe_mr_unpublish(struct rxe_dev *rxe, struct rxe_mr *mr)
 {
-	xa_erase(&rxe->mr_xa, mr->index);
+	if (mr->index)	/* 0: its slot went to the MR that replaced it */
+		xa_erase(&rxe->mr_xa, mr->index);
 	rxe_ref_drain(&mr->ref);
+}
+
+/*
+ * rxe_mr_take_keys() - @mr, just published, replaces @old (a rereg): it
+ * moves into @old's slot with @old's keys, in one store, so a lookup finds
+ * one or the other, never neither. @old keeps its references and is
+ * deregistered by the core next; its unpublish leaves the slot alone.
+ */
+static void rxe_mr_take_keys(struct rxe_dev *rxe, struct rxe_mr *mr,
+			     struct rxe_mr *old)
+{
+	xa_erase(&rxe->mr_xa, mr->index);
+	mr->index = old->index;
+	mr->ibmr.lkey = old->ibmr.lkey;
+	mr->ibmr.rkey = old->ibmr.rkey;
+	mr->lkey = old->lkey;
+	mr->rkey = old->rkey;
+	xa_store(&rxe->mr_xa, mr->index, mr, GFP_KERNEL);	/* slot exists */
+	old->index = 0;
 }
 
 /**
@@ -388,9 +408,11 @@ err_free:
  * @pd: new PD (PD).
  * @udata: unused.
  *
- * Always builds a new MR (new pinning, new keys) from the old one's values
- * and the changed ones; the core swaps it in and deregisters the old MR,
- * so accesses in flight to the old one finish against what it mapped.
+ * Always builds a new MR (new pinning) from the old one's values and the
+ * changed ones, which takes over the old one's index and keys: work
+ * requests and peers keep using the keys they have (as on hardware, where
+ * a rereg changes the MR in place). The core then deregisters the old MR,
+ * so accesses in flight to it finish against what it mapped.
  *
  * Return: the new MR, or ERR_PTR as rxe_mr_reg_user(); -EINVAL for an MR
  * that is not a user MR.
@@ -400,6 +422,7 @@ struct ib_mr *rxe_mr_rereg_user(struct ib_mr *ibmr, int flags, u64 start, u64 le
 				struct ib_udata *udata)
 {
 	struct rxe_mr *mr = to_rmr(ibmr);
+	struct ib_mr *new;
 
 	if (!((mr->type == RXE_MR_USER && mr->umem) || mr->type == RXE_MR_ODP)) {
 		ibdev_dbg(ibmr->device, "rereg_mr: not a user MR\n");
@@ -414,7 +437,10 @@ struct ib_mr *rxe_mr_rereg_user(struct ib_mr *ibmr, int flags, u64 start, u64 le
 		access = mr->access;
 	if (!(flags & IB_MR_REREG_PD) || !pd)
 		pd = ibmr->pd;
-	return rxe_mr_reg_user(pd, start, length, iova, access, udata);
+	new = rxe_mr_reg_user(pd, start, length, iova, access, udata);
+	if (!IS_ERR(new))
+		rxe_mr_take_keys(to_rdev(ibmr->device), to_rmr(new), mr);
+	return new;
 }
 
 /**
