@@ -587,10 +587,13 @@ def new_results_dir():
     top = os.environ.get("RXE_RESULTS", os.path.join(CACHE, "results"))
     d = os.path.join(top, stamp)
     n = 1
-    while os.path.exists(d):
-        n += 1
-        d = os.path.join(top, f"{stamp}.{n}")
-    os.makedirs(d)
+    while True:     # two runs started in the same second each get their own
+        try:
+            os.makedirs(d)
+            break
+        except FileExistsError:
+            n += 1
+            d = os.path.join(top, f"{stamp}.{n}")
     latest = os.path.join(top, "latest")
     if os.path.islink(latest) or not os.path.exists(latest):
         if os.path.islink(latest):

@@ -60,4 +60,14 @@ static inline int rxp_cmd_create_qp_ex2(struct ibv_context *ctx,
 #endif
 }
 
+/*
+ * FLUSH through ibv_qp_ex: only where the libibverbs we run with knows it
+ * (its struct ibv_qp_ex has wr_flush; bookworm's does not).
+ */
+#ifdef RXP_HAVE_QP_EX_WR_FLUSH
+#define RXP_QP_EX_WITH_FLUSH IBV_QP_EX_WITH_FLUSH
+#else
+#define RXP_QP_EX_WITH_FLUSH 0
+#endif
+
 #endif /* RXP_COMPAT_H */

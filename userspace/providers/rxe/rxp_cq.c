@@ -233,6 +233,23 @@ static void rxp_cq_free(struct rxp_cq *cq)
 	free(cq);
 }
 
+/* As rxp_qp_created() (rxp_qp.c), for a CQ. */
+static struct rxp_cq *rxp_cq_created(struct ibv_context *ctx, struct rxp_cq *cq,
+				     int ret, const struct mminfo *mi)
+{
+	if (ret) {
+		rxp_dbg(ctx, "create: %s", strerror(ret));
+	} else {
+		ret = rxp_ring_map(ctx, &cq->ring, mi);
+		if (!ret)
+			return cq;
+		ibv_cmd_destroy_cq(&cq->vcq.cq);
+	}
+	rxp_cq_free(cq);
+	errno = ret;
+	return NULL;
+}
+
 struct ibv_cq *rxp_create_cq(struct ibv_context *ctx, int cqe,
 			     struct ibv_comp_channel *channel, int comp_vector)
 {
@@ -246,21 +263,8 @@ struct ibv_cq *rxp_create_cq(struct ibv_context *ctx, int cqe,
 		return NULL;
 	ret = ibv_cmd_create_cq(ctx, cqe, channel, comp_vector, &cq->vcq.cq,
 				&cmd, sizeof(cmd), &resp.ibv_resp, sizeof(resp));
-	if (ret) {
-		rxp_dbg(ctx, "cqe %d: %s", cqe, strerror(ret));
-		goto err_free;
-	}
-	ret = rxp_ring_map(ctx, &cq->ring, &resp.mi);
-	if (ret) {
-		ibv_cmd_destroy_cq(&cq->vcq.cq);
-		goto err_free;
-	}
-	return &cq->vcq.cq;
-
-err_free:
-	rxp_cq_free(cq);
-	errno = ret;
-	return NULL;
+	cq = rxp_cq_created(ctx, cq, ret, &resp.mi);
+	return cq ? &cq->vcq.cq : NULL;
 }
 
 struct ibv_cq_ex *rxp_create_cq_ex(struct ibv_context *ctx,
@@ -287,22 +291,11 @@ struct ibv_cq_ex *rxp_create_cq_ex(struct ibv_context *ctx,
 		return NULL;
 	ret = rxp_cmd_create_cq_ex(ctx, attr, &cq->vcq, &cmd.ibv_cmd,
 				   sizeof(cmd), &resp.ibv_resp, sizeof(resp));
-	if (ret) {
-		rxp_dbg(ctx, "cqe %u: %s", attr->cqe, strerror(ret));
-		goto err_free;
-	}
-	ret = rxp_ring_map(ctx, &cq->ring, &resp.mi);
-	if (ret) {
-		ibv_cmd_destroy_cq(&cq->vcq.cq);
-		goto err_free;
-	}
+	cq = rxp_cq_created(ctx, cq, ret, &resp.mi);
+	if (!cq)
+		return NULL;
 	rxp_cq_ex_init(cq, attr->wc_flags);
 	return &cq->vcq.cq_ex;
-
-err_free:
-	rxp_cq_free(cq);
-	errno = ret;
-	return NULL;
 }
 
 /* The kernel moves the entries not yet polled into a new ring. */

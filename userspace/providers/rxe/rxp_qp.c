@@ -44,10 +44,9 @@ void rxp_ring_unmap(struct rxp_ring *ring)
 	ring->buf = NULL;
 }
 
-static int rxp_wq_init(struct rxp_wq *wq, uint32_t max_sge, uint32_t max_inline)
+/* The capacities are set once the kernel has granted them. */
+static int rxp_wq_init(struct rxp_wq *wq)
 {
-	wq->max_sge = max_sge;
-	wq->max_inline = max_inline;
 	return pthread_spin_init(&wq->lock, PTHREAD_PROCESS_PRIVATE);
 }
 
@@ -134,11 +133,11 @@ static struct rxp_qp *rxp_qp_alloc(void)
 
 	if (!qp)
 		return NULL;
-	if (rxp_wq_init(&qp->sq, 0, 0)) {
+	if (rxp_wq_init(&qp->sq)) {
 		free(qp);
 		return NULL;
 	}
-	if (rxp_wq_init(&qp->rq, 0, 0)) {
+	if (rxp_wq_init(&qp->rq)) {
 		pthread_spin_destroy(&qp->sq.lock);
 		free(qp);
 		return NULL;
@@ -176,6 +175,27 @@ static int rxp_qp_map(struct ibv_context *ctx, struct rxp_qp *qp,
 	return ret;
 }
 
+/*
+ * The second half of both create verbs, @ret the create command's result:
+ * map the rings of the QP the kernel made, or undo it all.
+ */
+static struct ibv_qp *rxp_qp_created(struct ibv_context *ctx, struct rxp_qp *qp,
+				     int ret, const struct rxe_create_qp_resp *resp,
+				     const struct ibv_qp_cap *cap)
+{
+	if (ret) {
+		rxp_dbg(ctx, "create: %s", strerror(ret));
+	} else {
+		ret = rxp_qp_map(ctx, qp, resp, cap);
+		if (!ret)
+			return &qp->vqp.qp;
+		ibv_cmd_destroy_qp(&qp->vqp.qp);
+	}
+	rxp_qp_free(qp);
+	errno = ret;
+	return NULL;
+}
+
 struct ibv_qp *rxp_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 {
 	struct rxp_create_qp_resp resp = {};
@@ -188,21 +208,7 @@ struct ibv_qp *rxp_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 		return NULL;
 	ret = ibv_cmd_create_qp(pd, &qp->vqp.qp, attr, &cmd.ibv_cmd,
 				sizeof(cmd), &resp.ibv_resp, sizeof(resp));
-	if (ret) {
-		rxp_dbg(pd->context, "type %d: %s", attr->qp_type, strerror(ret));
-		goto err_free;
-	}
-	ret = rxp_qp_map(pd->context, qp, &resp.drv_payload, &attr->cap);
-	if (ret) {
-		ibv_cmd_destroy_qp(&qp->vqp.qp);
-		goto err_free;
-	}
-	return &qp->vqp.qp;
-
-err_free:
-	rxp_qp_free(qp);
-	errno = ret;
-	return NULL;
+	return rxp_qp_created(pd->context, qp, ret, &resp.drv_payload, &attr->cap);
 }
 
 /* What ibv_qp_ex builders each QP type can have. */
@@ -215,7 +221,7 @@ static uint64_t rxp_send_ops_of(enum ibv_qp_type type)
 		       IBV_QP_EX_WITH_RDMA_READ | IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |
 		       IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD | IBV_QP_EX_WITH_LOCAL_INV |
 		       IBV_QP_EX_WITH_BIND_MW | IBV_QP_EX_WITH_SEND_WITH_INV |
-		       IBV_QP_EX_WITH_FLUSH | IBV_QP_EX_WITH_ATOMIC_WRITE;
+		       RXP_QP_EX_WITH_FLUSH | IBV_QP_EX_WITH_ATOMIC_WRITE;
 	case IBV_QPT_UC:
 		return IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM |
 		       IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_SEND_WITH_IMM |
@@ -249,6 +255,7 @@ struct ibv_qp *rxp_create_qp_ex(struct ibv_context *ctx,
 {
 	struct rxp_create_qp_ex_resp resp = {};
 	struct rxp_create_qp_ex cmd = {};
+	struct ibv_qp *ibqp;
 	struct rxp_qp *qp;
 	int ret;
 
@@ -262,25 +269,12 @@ struct ibv_qp *rxp_create_qp_ex(struct ibv_context *ctx,
 		return NULL;
 	ret = rxp_cmd_create_qp_ex2(ctx, &qp->vqp, attr, &cmd.ibv_cmd,
 				    sizeof(cmd), &resp.ibv_resp, sizeof(resp));
-	if (ret) {
-		rxp_dbg(ctx, "type %d: %s", attr->qp_type, strerror(ret));
-		goto err_free;
-	}
-	ret = rxp_qp_map(ctx, qp, &resp.drv_payload, &attr->cap);
-	if (ret) {
-		ibv_cmd_destroy_qp(&qp->vqp.qp);
-		goto err_free;
-	}
-	if (attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS) {
+	ibqp = rxp_qp_created(ctx, qp, ret, &resp.drv_payload, &attr->cap);
+	if (ibqp && (attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS)) {
 		rxp_qp_ex_init(qp, attr->send_ops_flags);
 		qp->vqp.comp_mask |= VERBS_QP_EX;
 	}
-	return &qp->vqp.qp;
-
-err_free:
-	rxp_qp_free(qp);
-	errno = ret;
-	return NULL;
+	return ibqp;
 }
 
 int rxp_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int mask,
@@ -325,7 +319,7 @@ static struct rxp_srq *rxp_srq_alloc(void)
 {
 	struct rxp_srq *srq = calloc(1, sizeof(*srq));
 
-	if (srq && rxp_wq_init(&srq->rq, 0, 0)) {
+	if (srq && rxp_wq_init(&srq->rq)) {
 		free(srq);
 		return NULL;
 	}
@@ -339,12 +333,25 @@ static void rxp_srq_free(struct rxp_srq *srq)
 	free(srq);
 }
 
-static int rxp_srq_map(struct ibv_context *ctx, struct rxp_srq *srq,
-		       const struct rxe_create_srq_resp *resp, uint32_t max_sge)
+/* As rxp_qp_created(), for an SRQ. */
+static struct ibv_srq *rxp_srq_created(struct ibv_context *ctx,
+				       struct rxp_srq *srq, int ret,
+				       const struct rxe_create_srq_resp *resp,
+				       uint32_t max_sge)
 {
-	srq->srq_num = resp->srq_num;
-	srq->rq.max_sge = max_sge;
-	return rxp_ring_map(ctx, &srq->rq.ring, &resp->mi);
+	if (ret) {
+		rxp_dbg(ctx, "create: %s", strerror(ret));
+	} else {
+		srq->srq_num = resp->srq_num;
+		srq->rq.max_sge = max_sge;
+		ret = rxp_ring_map(ctx, &srq->rq.ring, &resp->mi);
+		if (!ret)
+			return &srq->vsrq.srq;
+		ibv_cmd_destroy_srq(&srq->vsrq.srq);
+	}
+	rxp_srq_free(srq);
+	errno = ret;
+	return NULL;
 }
 
 struct ibv_srq *rxp_create_srq(struct ibv_pd *pd, struct ibv_srq_init_attr *attr)
@@ -359,23 +366,8 @@ struct ibv_srq *rxp_create_srq(struct ibv_pd *pd, struct ibv_srq_init_attr *attr
 		return NULL;
 	ret = ibv_cmd_create_srq(pd, &srq->vsrq.srq, attr, &cmd.ibv_cmd,
 				 sizeof(cmd), &resp.ibv_resp, sizeof(resp));
-	if (ret) {
-		rxp_dbg(pd->context, "max_wr %u: %s", attr->attr.max_wr,
-			strerror(ret));
-		goto err_free;
-	}
-	ret = rxp_srq_map(pd->context, srq, &resp.drv_payload,
-			  attr->attr.max_sge);
-	if (ret) {
-		ibv_cmd_destroy_srq(&srq->vsrq.srq);
-		goto err_free;
-	}
-	return &srq->vsrq.srq;
-
-err_free:
-	rxp_srq_free(srq);
-	errno = ret;
-	return NULL;
+	return rxp_srq_created(pd->context, srq, ret, &resp.drv_payload,
+			       attr->attr.max_sge);
 }
 
 struct ibv_srq *rxp_create_srq_ex(struct ibv_context *ctx,
@@ -391,22 +383,8 @@ struct ibv_srq *rxp_create_srq_ex(struct ibv_context *ctx,
 		return NULL;
 	ret = ibv_cmd_create_srq_ex(ctx, &srq->vsrq, attr, &cmd.ibv_cmd,
 				    sizeof(cmd), &resp.ibv_resp, sizeof(resp));
-	if (ret) {
-		rxp_dbg(ctx, "type %d max_wr %u: %s", attr->srq_type,
-			attr->attr.max_wr, strerror(ret));
-		goto err_free;
-	}
-	ret = rxp_srq_map(ctx, srq, &resp.drv_payload, attr->attr.max_sge);
-	if (ret) {
-		ibv_cmd_destroy_srq(&srq->vsrq.srq);
-		goto err_free;
-	}
-	return &srq->vsrq.srq;
-
-err_free:
-	rxp_srq_free(srq);
-	errno = ret;
-	return NULL;
+	return rxp_srq_created(ctx, srq, ret, &resp.drv_payload,
+			       attr->attr.max_sge);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "rxp.h"
+#include "rxp_compat.h"
 
 /* The doorbell: a POST_SEND command with no work requests in it. */
 static int rxp_doorbell(struct ibv_qp *ibqp)
@@ -415,6 +416,7 @@ static void rxp_wr_atomic_write(struct ibv_qp_ex *ibqp, uint32_t rkey,
 	wqe->dma.resid = 8;
 }
 
+#ifdef RXP_HAVE_QP_EX_WR_FLUSH
 static void rxp_wr_flush(struct ibv_qp_ex *ibqp, uint32_t rkey,
 			 uint64_t remote_addr, size_t len, uint8_t type,
 			 uint8_t level)
@@ -431,6 +433,7 @@ static void rxp_wr_flush(struct ibv_qp_ex *ibqp, uint32_t rkey,
 	wqe->dma.resid = len;
 	wqe->iova = remote_addr;
 }
+#endif
 
 static void rxp_wr_local_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 {
@@ -545,8 +548,10 @@ int rxp_qp_ex_init(struct rxp_qp *qp, uint64_t send_ops)
 		ex->wr_atomic_fetch_add = rxp_wr_atomic_fetch_add;
 	if (send_ops & IBV_QP_EX_WITH_ATOMIC_WRITE)
 		ex->wr_atomic_write = rxp_wr_atomic_write;
+#ifdef RXP_HAVE_QP_EX_WR_FLUSH
 	if (send_ops & IBV_QP_EX_WITH_FLUSH)
 		ex->wr_flush = rxp_wr_flush;
+#endif
 	if (send_ops & IBV_QP_EX_WITH_LOCAL_INV)
 		ex->wr_local_inv = rxp_wr_local_inv;
 	if (send_ops & IBV_QP_EX_WITH_BIND_MW)
