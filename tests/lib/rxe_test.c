@@ -193,6 +193,7 @@ void rt_rc_pair(struct rt_rc_pair *p, struct ibv_pd *pd, const struct rt_rc_opts
 		if (!p->cq[i])
 			rt_fail("ibv_create_cq: %s", strerror(errno));
 		init.send_cq = init.recv_cq = p->cq[i];
+		init.srq = i ? o->srq : NULL;
 		p->qp[i] = ibv_create_qp(pd, &init);
 		if (!p->qp[i])
 			rt_fail("ibv_create_qp: %s", strerror(errno));

@@ -62,6 +62,7 @@ struct rt_rc_opts {
 	int access;		/* IBV_ACCESS_* the QPs allow their peer */
 	enum ibv_mtu mtu;	/* 0: 1024 */
 	uint8_t timeout, retry_cnt, rnr_retry, min_rnr_timer;
+	struct ibv_srq *srq;	/* rt_rc_pair: qp[1] receives through it */
 };
 
 /*

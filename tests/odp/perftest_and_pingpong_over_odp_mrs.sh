@@ -4,7 +4,7 @@
 # ib_read_bw, ib_send_bw with --odp (RC, 64 KiB), ibv_rc_pingpong -o with
 # data checking, -O (implicit ODP: one MR for the whole address space),
 # -o -P (prefetch with ibv_advise_mr: needs a provider that has it, ours
-# or the distro's from rdma-core 57 on), ibv_srq_pingpong -o (needs SRQs).
+# or the distro's from rdma-core 57 on), ibv_srq_pingpong -o (4 QPs on one SRQ).
 # Each must finish with a result, and the device's ODP counters must show
 # the faults happened (pages faulted in, no fault errors).
 set -eu
@@ -58,4 +58,10 @@ if provider_has_advise_mr; then
 else
 	note "not run: ibv_rc_pingpong -o -P (the distro's librxe has no ibv_advise_mr before rdma-core 57)"
 fi
-note "not run: ibv_srq_pingpong -o (our driver has no SRQ yet, issue 4)"
+# receives through a shared receive queue in ODP memory
+before=$(cnt odp_fault_pages)
+sp="ibv_srq_pingpong -d $RXE_DEV -g $gid -o -q 4 -n 100 -s 4096"
+run_pair 120 "$sp" "$sp 127.0.0.1" || fail "ibv_srq_pingpong -o"
+grep -q "iters in" /tmp/pair.log.client || { sed "s/^/# /" /tmp/pair.log; fail "no result for ibv_srq_pingpong -o"; }
+note "ibv_srq_pingpong -o -q 4: $(grep 'iters in' /tmp/pair.log.client)"
+check_faults "ibv_srq_pingpong -o" "$before"

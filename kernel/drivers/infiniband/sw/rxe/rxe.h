@@ -132,6 +132,7 @@ enum rxe_counter {
  * @qp_next: next number for cyclic allocation in @qp_xa.
  * @ah_xa: the published address vectors of the AHs, by AH number.
  * @ah_next: next number for cyclic allocation in @ah_xa.
+ * @srq_ida: the SRQ numbers in use (at most RXE_MAX_SRQ SRQs).
  * @counters: see enum rxe_counter.
  * @odp_stats: the ODP core's counters of all our ODP MRs (shown after
  *	@counters).
@@ -151,6 +152,7 @@ struct rxe_dev {
 	u32 qp_next;
 	struct xarray ah_xa;
 	u32 ah_next;
+	struct ida srq_ida;
 	atomic64_t counters[RXE_CNT_NUM];
 	struct rdma_odp_stats odp_stats;
 	enum ib_port_state reported_port_state;
@@ -351,6 +353,34 @@ struct rxe_ah {
 	struct rxe_ah_pub *pub;
 };
 
+/**
+ * struct rxe_srq - shared receive queue: one receive ring that the QPs
+ * attached to it take from. Unlike a QP's RQ, whose slot stays in place
+ * until its message completes, an SRQ's WQE is copied out and consumed
+ * the moment a QP takes it (rxe_srq_take()): other QPs take the next ones.
+ * @ibsrq: the core's SRQ.
+ * @rq: the ring (user mapped for a user SRQ); the kernel consumes.
+ * @lock: covers taking from @rq (engines of several QPs), kernel posting,
+ *	resizing and @limit. Taken in any context (irqsave).
+ * @max_sge: SGEs per WQE (fixed at creation).
+ * @limit: the armed limit: when a take leaves fewer WQEs than this, the
+ *	SRQ_LIMIT_REACHED event fires and the limit disarms (0).
+ * @srq_num: number from rxe_dev.srq_ida (reported to user space).
+ */
+struct rxe_srq {
+	struct ib_srq ibsrq;
+	struct rxe_queue rq;
+	spinlock_t lock;
+	u32 max_sge;
+	u32 limit;
+	u32 srq_num;
+};
+
+static inline struct rxe_srq *to_rsrq(struct ib_srq *ibsrq)
+{
+	return container_of(ibsrq, struct rxe_srq, ibsrq);
+}
+
 static inline struct rxe_cq *to_rcq(struct ib_cq *ibcq)
 {
 	return container_of(ibcq, struct rxe_cq, ibcq);
@@ -374,6 +404,21 @@ void rxe_mmap_free(struct rdma_user_mmap_entry *rdma_entry);
 int rxe_cq_create(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 		  struct ib_udata *udata);
 int rxe_cq_destroy(struct ib_cq *ibcq, struct ib_udata *udata);
+
+/* rxe_qp.c: receive rings */
+int rxe_recv_ring_post(struct rxe_queue *q, u32 max_sge, const struct ib_recv_wr *wr);
+
+/* rxe_srq.c */
+int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
+		   struct ib_udata *udata);
+int rxe_srq_modify(struct ib_srq *ibsrq, struct ib_srq_attr *attr,
+		   enum ib_srq_attr_mask mask, struct ib_udata *udata);
+int rxe_srq_query(struct ib_srq *ibsrq, struct ib_srq_attr *attr);
+int rxe_srq_destroy(struct ib_srq *ibsrq, struct ib_udata *udata);
+int rxe_srq_post_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
+		      const struct ib_recv_wr **bad_wr);
+size_t rxe_srq_wqe_size(const struct rxe_srq *srq);
+bool rxe_srq_take(struct rxe_srq *srq, struct rxe_recv_wqe *wqe);
 int rxe_cq_resize(struct ib_cq *ibcq, unsigned int cqe, struct ib_udata *udata);
 int rxe_cq_poll(struct ib_cq *ibcq, int num, struct ib_wc *wc);
 int rxe_cq_req_notify(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
@@ -465,6 +510,7 @@ void rxe_resp_rcv(struct rxe_qp *qp, struct sk_buff *skb);
 int rxe_resp_init(struct rxe_qp *qp, u32 max_dest_rd_atomic);
 void rxe_resp_reset(struct rxe_qp *qp);
 void rxe_resp_flush(struct rxe_qp *qp);
+void rxe_resp_error(struct rxe_qp *qp);
 
 /* rxe_recv.c */
 /* rxe_rcv() @depth of a packet from softirq: its engine may not run there */

@@ -189,7 +189,12 @@ struct rxe_res {
  *	expected packet arrives.
  * @recv_active: a receive WQE is taken by a SEND in progress.
  * @recv: the kernel copy of that WQE's header.
+ * @sges: its scatter list: in the RQ slot (consumed when the message
+ *	completes), or in @srq_wqe.
+ * @srq_wqe: with an SRQ, the whole WQE taken from it (it is consumed at
+ *	once: other QPs take the next ones); sized for the SRQ's max_sge.
  * @recv_offset: bytes of the SEND placed so far.
+ * @last_wqe_reported: Last WQE Reached was raised (SRQ QPs; until RESET).
  * @write_mr: the MR of the RDMA WRITE in progress (reference held).
  * @write_va: where its next payload goes.
  * @write_resid: bytes of it still to come.
@@ -205,7 +210,10 @@ struct rxe_resp {
 	bool nak_sent;
 	bool recv_active;
 	struct rxe_recv_wqe recv;
+	const struct rxe_sge *sges;
+	struct rxe_recv_wqe *srq_wqe;
 	u32 recv_offset;
+	bool last_wqe_reported;
 	struct rxe_mr *write_mr;
 	u64 write_va;
 	u32 write_resid;

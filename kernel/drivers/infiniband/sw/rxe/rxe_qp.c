@@ -437,7 +437,9 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		return err;
 	rxe_qp_update_caps(qp, &init->cap);
 	qp->swqe = kvcalloc(qp->sq.index_mask + 1, sizeof(*qp->swqe), GFP_KERNEL);
-	if (!qp->swqe) {
+	if (init->srq)
+		qp->resp.srq_wqe = kmalloc(rxe_srq_wqe_size(to_rsrq(init->srq)), GFP_KERNEL);
+	if (!qp->swqe || (init->srq && !qp->resp.srq_wqe)) {
 		err = -ENOMEM;
 		goto err_queues;
 	}
@@ -469,6 +471,7 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 err_qpn:
 	xa_erase(&rxe->qp_xa, qpn);
 err_queues:
+	kfree(qp->resp.srq_wqe);
 	kvfree(qp->swqe);
 	rxe_qp_free_queues(qp);
 	return err;
@@ -593,7 +596,7 @@ static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 		cancel_delayed_work(&qp->retry_work);
 		cancel_delayed_work(&qp->rnr_work);
 		rxe_qp_flush_sq(qp);
-		rxe_resp_flush(qp);
+		rxe_resp_error(qp);
 		rxe_qp_flush_rq(qp);
 		return false;
 	}
@@ -893,6 +896,7 @@ int rxe_qp_destroy(struct ib_qp *ibqp, struct ib_udata *udata)
 	rxe_qp_stop_engine(qp);
 	rxe_resp_reset(qp);
 	kfree(qp->resp.res);
+	kfree(qp->resp.srq_wqe);
 	kvfree(qp->swqe);
 	rxe_qp_free_queues(qp);
 	return 0;
@@ -1041,15 +1045,24 @@ int rxe_qp_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 }
 
 /* Write one kernel receive request into the ring. Caller holds rq_lock. */
-static int rxe_qp_post_recv_one(struct rxe_qp *qp, const struct ib_recv_wr *wr)
+/**
+ * rxe_recv_ring_post() - write one kernel receive request into a receive
+ * ring (a QP's RQ or an SRQ) and publish it. The caller holds the ring's
+ * producer lock.
+ * @q: the ring.
+ * @max_sge: the SGEs its slots hold.
+ * @wr: the request.
+ *
+ * Return: 0, -EINVAL (too many SGEs) or -ENOMEM (ring full).
+ */
+int rxe_recv_ring_post(struct rxe_queue *q, u32 max_sge, const struct ib_recv_wr *wr)
 {
-	struct rxe_queue *q = &qp->rq;
 	struct rxe_recv_wqe *wqe;
 	u32 prod = READ_ONCE(q->buf->producer_index) & q->index_mask;
 	u64 length = 0;
 	int i;
 
-	if (wr->num_sge > qp->cap.max_recv_sge)
+	if (wr->num_sge > max_sge)
 		return -EINVAL;
 	if (((prod + 1) & q->index_mask) == READ_ONCE(q->kindex))
 		return -ENOMEM;
@@ -1094,7 +1107,7 @@ int rxe_qp_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 	}
 	spin_lock_irqsave(&qp->rq_lock, flags);
 	for (; wr; wr = wr->next) {
-		err = rxe_qp_post_recv_one(qp, wr);
+		err = rxe_recv_ring_post(&qp->rq, qp->cap.max_recv_sge, wr);
 		if (err) {
 			*bad_wr = wr;
 			break;

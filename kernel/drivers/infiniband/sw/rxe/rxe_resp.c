@@ -202,39 +202,48 @@ static void rxe_resp_complete_recv(struct rxe_qp *qp, struct rxe_pkt *pkt,
 		}
 	}
 	qp->resp.recv_active = false;
-	rxe_queue_consume(&qp->rq);
+	if (qp->has_rq)
+		rxe_queue_consume(&qp->rq);
 	rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, pkt && rxe_bth_se(pkt));
 }
 
-/* Take the receive WQE at the head of the RQ for a new message. */
+/*
+ * Take a receive WQE for a new message: the head of the RQ (consumed when
+ * the message completes), or one from the SRQ (consumed now).
+ */
 static enum rxe_resp_err rxe_resp_take_recv(struct rxe_qp *qp)
 {
 	struct rxe_recv_wqe *rw;
 
 	if (qp->resp.recv_active)
 		return RXE_RESP_OK;
-	if (!qp->has_rq || !rxe_queue_count(&qp->rq))
-		return RXE_RESP_RNR;
-	rw = rxe_queue_consumer_addr(&qp->rq);
+	if (qp->ibqp.srq) {
+		rw = qp->resp.srq_wqe;
+		if (!rxe_srq_take(to_rsrq(qp->ibqp.srq), rw))
+			return RXE_RESP_RNR;
+	} else {
+		if (!qp->has_rq || !rxe_queue_count(&qp->rq))
+			return RXE_RESP_RNR;
+		rw = rxe_queue_consumer_addr(&qp->rq);
+	}
 	memcpy(&qp->resp.recv, rw, sizeof(qp->resp.recv));
+	qp->resp.sges = rw->dma.sge;
 	qp->resp.recv_active = true;
 	qp->resp.recv_offset = 0;
-	if (qp->resp.recv.dma.num_sge > qp->cap.max_recv_sge)
+	if (!qp->ibqp.srq && qp->resp.recv.dma.num_sge > qp->cap.max_recv_sge)
 		qp->resp.recv.dma.num_sge = 0;	/* fails as too short */
 	return RXE_RESP_OK;
 }
 
 static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 {
-	struct rxe_recv_wqe *rw;
 	enum rxe_resp_err err;
 	int ret;
 
 	err = rxe_resp_take_recv(qp);
 	if (err)
 		return err;
-	rw = rxe_queue_consumer_addr(&qp->rq);
-	ret = rxe_sge_copy(qp, rw->dma.sge, qp->resp.recv.dma.num_sge, qp->resp.recv_offset,
+	ret = rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge, qp->resp.recv_offset,
 			   rxe_payload(pkt), pkt->paylen, RXE_TO_MEM);
 	if (ret) {
 		rxe_resp_complete_recv(qp, NULL, ret == -ENOSPC ? IB_WC_LOC_LEN_ERR :
@@ -556,7 +565,6 @@ static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *
 	struct rxe_deth *deth = rxe_ext(pkt, RXE_HDR_DETH);
 	u32 qkey = qp->ibqp.qp_type == IB_QPT_GSI ? IB_QP1_QKEY : qp->attr.qkey;
 	u8 grh[RXE_GRH_SIZE];
-	struct rxe_recv_wqe *rw;
 	enum ib_wc_status status = IB_WC_SUCCESS;
 	struct rxe_cqe cqe;
 	bool ipv6;
@@ -565,11 +573,10 @@ static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *
 		rxe_count(pkt->rxe, RXE_CNT_DROP_QP);
 		return;
 	}
-	rw = rxe_queue_consumer_addr(&qp->rq);
 	rxe_resp_ud_grh(skb, grh, &ipv6);
-	if (rxe_sge_copy(qp, rw->dma.sge, qp->resp.recv.dma.num_sge, 0, grh,
+	if (rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge, 0, grh,
 			 RXE_GRH_SIZE, RXE_TO_MEM) ||
-	    rxe_sge_copy(qp, rw->dma.sge, qp->resp.recv.dma.num_sge, RXE_GRH_SIZE,
+	    rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge, RXE_GRH_SIZE,
 			 rxe_payload(pkt), pkt->paylen, RXE_TO_MEM))
 		status = IB_WC_LOC_LEN_ERR;
 
@@ -594,7 +601,8 @@ static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *
 		}
 	}
 	qp->resp.recv_active = false;
-	rxe_queue_consume(&qp->rq);
+	if (qp->has_rq)
+		rxe_queue_consume(&qp->rq);
 	rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, rxe_bth_se(pkt));
 }
 
@@ -657,6 +665,32 @@ void rxe_resp_flush(struct rxe_qp *qp)
 }
 
 /**
+ * rxe_resp_error() - the responder's part of entering the error state
+ * (engine context): drop the message in progress. Its receive WQE, if
+ * taken from an SRQ, is the QP's own and completes flushed here (an RQ's
+ * is flushed with the RQ); and a QP on an SRQ reports, once, that it will
+ * take no more WQEs from it (Last WQE Reached, IBA 11.6.3.1).
+ * @qp: the QP.
+ */
+void rxe_resp_error(struct rxe_qp *qp)
+{
+	struct ib_event ev = {
+		.device = qp->ibqp.device,
+		.element.qp = &qp->ibqp,
+		.event = IB_EVENT_QP_LAST_WQE_REACHED,
+	};
+
+	if (qp->ibqp.srq && qp->resp.recv_active)
+		rxe_resp_complete_recv(qp, NULL, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, 0);
+	rxe_resp_flush(qp);
+	if (!qp->ibqp.srq || qp->resp.last_wqe_reported)
+		return;
+	qp->resp.last_wqe_reported = true;
+	if (qp->ibqp.event_handler)
+		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+}
+
+/**
  * rxe_resp_reset() - back to the state of a new QP (the engine stopped);
  * the resources stay allocated until destroy or the next RTR.
  * @qp: the QP.
@@ -664,6 +698,7 @@ void rxe_resp_flush(struct rxe_qp *qp)
 void rxe_resp_reset(struct rxe_qp *qp)
 {
 	rxe_resp_flush(qp);
+	qp->resp.last_wqe_reported = false;
 	qp->resp.psn = 0;
 	qp->resp.msn = 0;
 	qp->resp.nak_sent = false;

@@ -188,6 +188,11 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.destroy_qp = rxe_qp_destroy,
 	.post_send = rxe_qp_post_send,
 	.post_recv = rxe_qp_post_recv,
+	.create_srq = rxe_srq_create,
+	.modify_srq = rxe_srq_modify,
+	.query_srq = rxe_srq_query,
+	.destroy_srq = rxe_srq_destroy,
+	.post_srq_recv = rxe_srq_post_recv,
 	.create_cq = rxe_create_cq_op,
 	.destroy_cq = rxe_cq_destroy,
 	COMPAT_RESIZE_CQ_OP(rxe_resize_cq_op),
@@ -211,6 +216,7 @@ static const struct ib_device_ops rxe_dev_ops = {
 	INIT_RDMA_OBJ_SIZE(ib_pd, rxe_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_qp, rxe_qp, ibqp),
 	INIT_RDMA_OBJ_SIZE(ib_cq, rxe_cq, ibcq),
+	INIT_RDMA_OBJ_SIZE(ib_srq, rxe_srq, ibsrq),
 };
 
 static void rxe_init_attrs(struct rxe_dev *rxe)
@@ -251,6 +257,8 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 
 	/* kernel ULPs may register with fast-reg MRs (alloc_mr, REG_MR) */
 	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
+	/* modify_srq may change max_wr (rxe_srq.c) */
+	attr->device_cap_flags |= IB_DEVICE_SRQ_RESIZE;
 	/* FLUSH to global visibility; persistent only on persistent memory */
 	attr->device_cap_flags |= COMPAT_DEVICE_FLUSH_CAPS;
 	/* Users may delete the device with `rdma link delete`. */
@@ -296,5 +304,6 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 	xa_init_flags(&rxe->mr_xa, XA_FLAGS_ALLOC1);
 	xa_init_flags(&rxe->qp_xa, XA_FLAGS_ALLOC);
 	xa_init_flags(&rxe->ah_xa, XA_FLAGS_ALLOC1);
+	ida_init(&rxe->srq_ida);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
 }
