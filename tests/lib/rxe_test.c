@@ -5,6 +5,8 @@
 
 #include <sys/mman.h>
 
+#include <poll.h>
+
 #include "rxe_test.h"
 
 static void vsay(const char *tag, const char *fmt, va_list ap)
@@ -241,6 +243,17 @@ struct ibv_wc rt_expect_wc(struct ibv_cq *cq, enum ibv_wc_status status, uint64_
 			(unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status), wc.status,
 			(unsigned long long)wr_id, ibv_wc_status_str(status));
 	return wc;
+}
+
+int rt_async_event(struct ibv_context *ctx, int ms, struct ibv_async_event *ev)
+{
+	struct pollfd p = { .fd = ctx->async_fd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) <= 0)
+		return -1;
+	CHECK(ibv_get_async_event(ctx, ev) == 0);
+	ibv_ack_async_event(ev);
+	return ev->event_type;
 }
 
 uint64_t rt_counter(const char *name)

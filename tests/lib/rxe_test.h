@@ -97,6 +97,13 @@ struct ibv_wc rt_wait_wc(struct ibv_cq *cq, int secs);
 /* The next completion of @cq must have @status and @wr_id. */
 struct ibv_wc rt_expect_wc(struct ibv_cq *cq, enum ibv_wc_status status, uint64_t wr_id);
 
+/*
+ * The next async event of @ctx within @ms milliseconds, acknowledged and
+ * copied to @ev (its element pointers stay valid); its type, or -1 if none
+ * came. The caller has made ctx->async_fd non-blocking.
+ */
+int rt_async_event(struct ibv_context *ctx, int ms, struct ibv_async_event *ev);
+
 /* A hardware counter of the device under test (sysfs hw_counters). */
 uint64_t rt_counter(const char *name);
 

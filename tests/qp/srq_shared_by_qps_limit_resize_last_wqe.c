@@ -10,7 +10,6 @@
  * SRQ in use cannot be destroyed.
  */
 #include <fcntl.h>
-#include <poll.h>
 
 #include "rxe_test.h"
 
@@ -26,17 +25,11 @@ static uint64_t next_wr;
 /* The next async event within @ms (its type, the QP or SRQ in @elem). */
 static int next_event(int ms, void **elem)
 {
-	struct pollfd p = { .fd = ctx->async_fd, .events = POLLIN };
 	struct ibv_async_event ev;
-	int type;
+	int type = rt_async_event(ctx, ms, &ev);
 
-	if (poll(&p, 1, ms) <= 0)
-		return -1;
-	CHECK(ibv_get_async_event(ctx, &ev) == 0);
-	type = ev.event_type;
 	*elem = type == IBV_EVENT_SRQ_LIMIT_REACHED ? (void *)ev.element.srq :
-							(void *)ev.element.qp;
-	ibv_ack_async_event(&ev);
+						       (void *)ev.element.qp;
 	return type;
 }
 

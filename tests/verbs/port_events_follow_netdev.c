@@ -4,25 +4,18 @@
  * Taking the netdev down raises IBV_EVENT_PORT_ERR on port 1, bringing it
  * back raises IBV_EVENT_PORT_ACTIVE - exactly once each.
  */
-#include <poll.h>
 #include <fcntl.h>
 
 #include "rxe_test.h"
 
-/* The next async event within @ms, or -1 if none came. */
+/* The next async event within @ms, or -1; port events name port 1. */
 static int next_event(struct ibv_context *ctx, int ms)
 {
-	struct pollfd p = { .fd = ctx->async_fd, .events = POLLIN };
 	struct ibv_async_event ev;
-	int type;
+	int type = rt_async_event(ctx, ms, &ev);
 
-	if (poll(&p, 1, ms) <= 0)
-		return -1;
-	CHECK(ibv_get_async_event(ctx, &ev) == 0);
-	type = ev.event_type;
 	if (type == IBV_EVENT_PORT_ERR || type == IBV_EVENT_PORT_ACTIVE)
 		CHECK(ev.element.port_num == 1);
-	ibv_ack_async_event(&ev);
 	return type;
 }
 
