@@ -594,11 +594,12 @@ def new_results_dir():
         except FileExistsError:
             n += 1
             d = os.path.join(top, f"{stamp}.{n}")
+    # "latest" is replaced atomically: concurrent runs race for it
     latest = os.path.join(top, "latest")
     if os.path.islink(latest) or not os.path.exists(latest):
-        if os.path.islink(latest):
-            os.unlink(latest)
-        os.symlink(os.path.basename(d), latest)
+        tmp = f"{latest}.{os.getpid()}"
+        os.symlink(os.path.basename(d), tmp)
+        os.replace(tmp, latest)
     return d
 
 

@@ -15,6 +15,7 @@
  *   rxe_opcode.c the RoCEv2 opcode table (rxe_hdr.h)
  *   rxe_icrc.c   the invariant CRC
  *   rxe_recv.c   received packets: checks, then to their QP
+ *   rxe_mcast.c  UD multicast groups: attach, detach, delivery
  *   rxe_req.c    requester: send WQEs to packets
  *   rxe_resp.c   responder: requests to data, ACKs and READ responses
  *   rxe_comp.c   completer: responses to send completions, retries
@@ -22,6 +23,7 @@
 #ifndef RXE_H
 #define RXE_H
 
+#include <linux/hashtable.h>
 #include <linux/netdevice.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/rdma_odp.h>
@@ -113,6 +115,7 @@ enum rxe_counter {
 	RXE_CNT_RNR_RETRY_EXCEEDED,
 	RXE_CNT_SEND_ERR,
 	RXE_CNT_TEST_DROP,	/* dropped by the drop_tx_one_in test hook */
+	RXE_CNT_MCAST_RCVD,	/* datagrams delivered to a multicast group */
 	RXE_CNT_NUM
 };
 
@@ -133,6 +136,9 @@ enum rxe_counter {
  * @ah_xa: the published address vectors of the AHs, by AH number.
  * @ah_next: next number for cyclic allocation in @ah_xa.
  * @srq_ida: the SRQ numbers in use (at most RXE_MAX_SRQ SRQs).
+ * @mcg_mutex: serialises multicast attach and detach (rxe_mcast.c).
+ * @mcg_table: the multicast groups with a QP attached, by GID.
+ * @num_mcg: entries in @mcg_table (under @mcg_mutex).
  * @counters: see enum rxe_counter.
  * @odp_stats: the ODP core's counters of all our ODP MRs (shown after
  *	@counters).
@@ -153,6 +159,9 @@ struct rxe_dev {
 	struct xarray ah_xa;
 	u32 ah_next;
 	struct ida srq_ida;
+	struct mutex mcg_mutex;
+	DECLARE_HASHTABLE(mcg_table, 7);
+	unsigned int num_mcg;
 	atomic64_t counters[RXE_CNT_NUM];
 	struct rdma_odp_stats odp_stats;
 	enum ib_port_state reported_port_state;
@@ -407,6 +416,13 @@ int rxe_cq_destroy(struct ib_cq *ibcq, struct ib_udata *udata);
 
 /* rxe_qp.c: receive rings */
 int rxe_recv_ring_post(struct rxe_queue *q, u32 max_sge, const struct ib_recv_wr *wr);
+
+/* rxe_mcast.c */
+int rxe_mcast_attach(struct ib_qp *ibqp, union ib_gid *mgid, u16 mlid);
+int rxe_mcast_detach(struct ib_qp *ibqp, union ib_gid *mgid, u16 mlid);
+void rxe_mcast_rcv(struct rxe_dev *rxe, struct sk_buff *skb);
+void rxe_mcast_init(struct rxe_dev *rxe);
+void rxe_mcast_cleanup(struct rxe_dev *rxe);
 
 /* rxe_srq.c */
 int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,

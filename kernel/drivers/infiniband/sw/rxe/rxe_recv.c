@@ -83,6 +83,10 @@ void rxe_rcv(struct rxe_dev *rxe, struct sk_buff *skb, int depth)
 		goto drop;
 	}
 
+	if (pkt->qpn == IB_MULTICAST_QPN) {
+		rxe_mcast_rcv(rxe, skb);
+		return;
+	}
 	qp = rxe_qp_lookup(rxe, pkt->qpn);
 	if (!qp) {
 		rxe_count(rxe, RXE_CNT_DROP_QP);

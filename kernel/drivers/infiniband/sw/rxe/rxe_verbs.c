@@ -128,6 +128,7 @@ static const struct rdma_stat_desc rxe_counter_desc[RXE_STATS_NUM] = {
 	[RXE_CNT_RNR_RETRY_EXCEEDED]	= { .name = "retry_rnr_exceeded_err" },
 	[RXE_CNT_SEND_ERR]		= { .name = "send_err" },
 	[RXE_CNT_TEST_DROP]		= { .name = "test_dropped" },
+	[RXE_CNT_MCAST_RCVD]		= { .name = "rcvd_mcast_pkts" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULTS]		= { .name = "odp_page_faults" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULT_PAGES]	= { .name = "odp_fault_pages" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULT_ERRORS]	= { .name = "odp_fault_errors" },
@@ -176,6 +177,7 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.get_link_layer = rxe_get_link_layer,
 	.alloc_ucontext = rxe_alloc_ucontext,
 	.dealloc_ucontext = rxe_dealloc_ucontext,
+	.attach_mcast = rxe_mcast_attach,
 	.create_ah = rxe_ah_create,
 	.create_user_ah = rxe_ah_create,
 	.query_ah = rxe_ah_query,
@@ -186,6 +188,7 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.modify_qp = rxe_qp_modify,
 	.query_qp = rxe_qp_query,
 	.destroy_qp = rxe_qp_destroy,
+	.detach_mcast = rxe_mcast_detach,
 	.post_send = rxe_qp_post_send,
 	.post_recv = rxe_qp_post_recv,
 	.create_srq = rxe_srq_create,
@@ -305,5 +308,6 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 	xa_init_flags(&rxe->qp_xa, XA_FLAGS_ALLOC);
 	xa_init_flags(&rxe->ah_xa, XA_FLAGS_ALLOC1);
 	ida_init(&rxe->srq_ida);
+	rxe_mcast_init(rxe);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
 }
