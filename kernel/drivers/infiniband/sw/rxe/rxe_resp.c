@@ -16,6 +16,9 @@
  * then the data is placed or fetched, the PSN advances, and an ACK goes
  * out when the requester asked for one (or an atomic/READ response).
  * NAKs other than sequence errors and RNR move the QP to ERR.
+ *
+ * UC requests take the same checks without any answer; a failure drops
+ * the message silently (rxe_resp_uc()). UD: rxe_resp_ud().
  */
 #include <linux/ip.h>
 #include <rdma/ib_mad.h>
@@ -543,6 +546,55 @@ static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		rxe_resp_send_ack(qp, RXE_AETH_ACK_UNLIMITED, pkt->psn);
 }
 
+/*
+ * UC: end the message in progress without a trace at the requester. What
+ * a WRITE placed stays placed; a receive WQE already taken is not
+ * completed but kept for the next message.
+ */
+static void rxe_resp_uc_abandon(struct rxe_qp *qp)
+{
+	if (qp->resp.write_mr) {
+		rxe_mr_put(qp->resp.write_mr);
+		qp->resp.write_mr = NULL;
+	}
+	qp->resp.recv_offset = 0;
+	qp->resp.last_op = RXE_OP_RC | RXE_ACK;	/* no message: the next must start one */
+}
+
+/*
+ * UC: nothing is acknowledged. A packet other than
+ * the expected one, or one that does not continue the message in
+ * progress, ends that message silently; packets are then dropped until
+ * one starts a new message, whose PSN becomes the expected one. A message
+ * with no receive WQE, a bad R_Key or a bad length is dropped the same
+ * way. Only a receive WQE too small for the SEND is the responder's own
+ * error: it completes in error and the QP goes to the error state.
+ */
+static void rxe_resp_uc(struct rxe_qp *qp, struct rxe_pkt *pkt)
+{
+	enum rxe_resp_err err;
+
+	if (pkt->psn != qp->resp.psn || !rxe_resp_seq_ok(qp, pkt)) {
+		rxe_count(pkt->rxe, RXE_CNT_SEQ_ERR_SENT);
+		rxe_resp_uc_abandon(qp);
+		if (!(pkt->mask & RXE_M_START))
+			return;
+	}
+	err = rxe_resp_execute(qp, pkt);
+	if (err == RXE_RESP_OK) {
+		qp->resp.last_op = pkt->opcode;
+		qp->resp.psn = rxe_psn_add(pkt->psn, 1);
+		return;
+	}
+	if ((pkt->mask & RXE_M_SEND) && err != RXE_RESP_RNR) {
+		rxe_qp_error(qp);	/* its receive WQE completed in error */
+		return;
+	}
+	rxe_count(pkt->rxe, RXE_CNT_DROP_QP);
+	rxe_resp_uc_abandon(qp);
+	qp->resp.psn = rxe_psn_add(pkt->psn, 1);
+}
+
 /* The GRH a UD receive starts with: for IPv4 its last 20 bytes (RoCEv2). */
 static void rxe_resp_ud_grh(struct sk_buff *skb, u8 *grh, bool *ipv6)
 {
@@ -620,6 +672,8 @@ void rxe_resp_rcv(struct rxe_qp *qp, struct sk_buff *skb)
 	    state == IB_QPS_SQE) {
 		if (qp->ibqp.qp_type == IB_QPT_RC)
 			rxe_resp_rc(qp, pkt);
+		else if (qp->ibqp.qp_type == IB_QPT_UC)
+			rxe_resp_uc(qp, pkt);
 		else if (qp->ibqp.qp_type == IB_QPT_UD || qp->ibqp.qp_type == IB_QPT_GSI)
 			rxe_resp_ud(qp, skb, pkt);
 	}
