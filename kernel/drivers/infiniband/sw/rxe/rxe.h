@@ -15,6 +15,7 @@
  *   rxe_opcode.c the RoCEv2 opcode table (rxe_hdr.h)
  *   rxe_icrc.c   the invariant CRC
  *   rxe_recv.c   received packets: checks, then to their QP
+ *   rxe_mw.c     memory windows: bind, invalidate, access through them
  *   rxe_mcast.c  UD multicast groups: attach, detach, delivery
  *   rxe_req.c    requester: send WQEs to packets
  *   rxe_resp.c   responder: requests to data, ACKs and READ responses
@@ -136,6 +137,8 @@ enum rxe_counter {
  * @ah_xa: the published address vectors of the AHs, by AH number.
  * @ah_next: next number for cyclic allocation in @ah_xa.
  * @srq_ida: the SRQ numbers in use (at most RXE_MAX_SRQ SRQs).
+ * @mw_xa: the memory windows by index (rxe_mw.c).
+ * @mw_next: next index for cyclic allocation in @mw_xa.
  * @mcg_mutex: serialises multicast attach and detach (rxe_mcast.c).
  * @mcg_table: the multicast groups with a QP attached, by GID.
  * @num_mcg: entries in @mcg_table (under @mcg_mutex).
@@ -159,6 +162,8 @@ struct rxe_dev {
 	struct xarray ah_xa;
 	u32 ah_next;
 	struct ida srq_ida;
+	struct xarray mw_xa;
+	u32 mw_next;
 	struct mutex mcg_mutex;
 	DECLARE_HASHTABLE(mcg_table, 7);
 	unsigned int num_mcg;
@@ -318,7 +323,8 @@ enum rxe_mr_type {
  * @max_pages: fast-reg: room in @pages (alloc_mr's max_num_sg).
  * @page_offset: offset of the MR's first byte in @pages[0] (ODP: in its
  *	first page).
- * @ref: held by the registration and by each lookup.
+ * @num_mw: memory windows bound to the MR (deregistration waits for 0).
+ * @ref: held by the registration, by each lookup and by each bound MW.
  * @rcu: frees the structure after lookups that may still read it.
  */
 struct rxe_mr {
@@ -335,9 +341,42 @@ struct rxe_mr {
 	unsigned long npages;
 	unsigned long max_pages;
 	unsigned int page_offset;
+	atomic_t num_mw;
 	struct rxe_ref ref;
 	struct rcu_head rcu;
 };
+
+/**
+ * struct rxe_mw - memory window (see rxe_mw.c for the rules).
+ * @ibmw: the core's MW (type, PD; allocated and freed by the core).
+ * @lock: covers the binding: @valid, @rkey, @mr, @addr, @length,
+ *	@access, @qpn.
+ * @valid: bound.
+ * @rkey: the current key (its index never changes).
+ * @mr: the MR bound to, with a reference.
+ * @addr: the first byte of the window, an address in @mr.
+ * @length: the window's length.
+ * @access: IB_ACCESS_REMOTE_* it grants.
+ * @qpn: type 2: the QP that bound it, the only one that may use it.
+ * @ref: held by the allocation and by each lookup.
+ */
+struct rxe_mw {
+	struct ib_mw ibmw;
+	spinlock_t lock;
+	bool valid;
+	u32 rkey;
+	struct rxe_mr *mr;
+	u64 addr;
+	u64 length;
+	int access;
+	u32 qpn;
+	struct rxe_ref ref;
+};
+
+static inline struct rxe_mw *to_rmw(struct ib_mw *ibmw)
+{
+	return container_of(ibmw, struct rxe_mw, ibmw);
+}
 
 /**
  * struct rxe_ah_pub - the published copy of an AH's address vector, what
@@ -416,6 +455,14 @@ int rxe_cq_destroy(struct ib_cq *ibcq, struct ib_udata *udata);
 
 /* rxe_qp.c: receive rings */
 int rxe_recv_ring_post(struct rxe_queue *q, u32 max_sge, const struct ib_recv_wr *wr);
+
+/* rxe_mw.c */
+bool rxe_key_is_mw(u32 key);
+int rxe_mw_alloc(struct ib_mw *ibmw, struct ib_udata *udata);
+int rxe_mw_dealloc(struct ib_mw *ibmw);
+enum ib_wc_status rxe_mw_bind(struct rxe_qp *qp, const struct rxe_send_wr *wr);
+int rxe_mw_invalidate(struct rxe_qp *qp, u32 rkey, bool remote);
+struct rxe_mr *rxe_mw_target(struct rxe_qp *qp, u32 rkey, int access, u64 va, u64 len);
 
 /* rxe_mcast.c */
 int rxe_mcast_attach(struct ib_qp *ibqp, union ib_gid *mgid, u16 mlid);

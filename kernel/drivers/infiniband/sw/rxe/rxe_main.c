@@ -39,9 +39,11 @@ void rxe_dev_dealloc(struct ib_device *ibdev)
 	WARN_ON(!xa_empty(&rxe->mr_xa));
 	WARN_ON(!xa_empty(&rxe->qp_xa));
 	WARN_ON(!xa_empty(&rxe->ah_xa));
+	WARN_ON(!xa_empty(&rxe->mw_xa));
 	xa_destroy(&rxe->mr_xa);
 	xa_destroy(&rxe->qp_xa);
 	xa_destroy(&rxe->ah_xa);
+	xa_destroy(&rxe->mw_xa);
 	ida_destroy(&rxe->srq_ida);
 	rxe_mcast_cleanup(rxe);
 	netdev_put(rxe->ndev, &rxe->ndev_tracker);

@@ -428,6 +428,10 @@ struct ib_mr *rxe_mr_rereg_user(struct ib_mr *ibmr, int flags, u64 start, u64 le
 		ibdev_dbg(ibmr->device, "rereg_mr: not a user MR\n");
 		return ERR_PTR(-EINVAL);
 	}
+	if (atomic_read(&mr->num_mw)) {
+		ibdev_dbg(ibmr->device, "rereg_mr: memory windows are bound to it\n");
+		return ERR_PTR(-EBUSY);
+	}
 	if (!(flags & IB_MR_REREG_TRANS)) {
 		start = mr->umem ? mr->umem->address : mr->odp->start + mr->page_offset;
 		length = ibmr->length;
@@ -448,12 +452,16 @@ struct ib_mr *rxe_mr_rereg_user(struct ib_mr *ibmr, int flags, u64 start, u64 le
  * @ibmr: the MR.
  * @udata: unused.
  *
- * Return: 0.
+ * Return: 0, or -EBUSY while memory windows are bound to the MR.
  */
 int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata)
 {
 	struct rxe_mr *mr = to_rmr(ibmr);
 
+	if (atomic_read(&mr->num_mw)) {
+		ibdev_dbg(ibmr->device, "dereg_mr: memory windows are bound to it\n");
+		return -EBUSY;
+	}
 	rxe_mr_unpublish(to_rdev(ibmr->device), mr);
 	if (mr->odp)
 		rdma_odp_destroy(mr->odp);

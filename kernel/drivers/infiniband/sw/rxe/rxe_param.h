@@ -21,6 +21,8 @@
 #define RXE_MAX_CQ			0x4000
 #define RXE_MAX_CQE			0x7fff
 #define RXE_MAX_MR			0x40000
+#define RXE_MAX_MW			0x10000
+#define RXE_MW_INDEX_BASE		0x800000	/* above every MR index */
 #define RXE_MAX_FAST_REG_PAGES		512
 #define RXE_MAX_PD			0x10000
 #define RXE_MAX_QP_RD_ATOM		128

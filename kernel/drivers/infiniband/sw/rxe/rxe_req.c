@@ -44,6 +44,8 @@ static u32 rxe_req_op_mask(enum ib_qp_type type, u32 opcode)
 	case IB_WR_REG_MR:
 	case IB_WR_LOCAL_INV:
 		return RXE_M_LOCAL;
+	case IB_WR_BIND_MW:
+		return type == IB_QPT_RC || type == IB_QPT_UC ? RXE_M_LOCAL : 0;
 	default:
 		return 0;
 	}
@@ -159,15 +161,23 @@ static bool rxe_req_local_ready(struct rxe_qp *qp)
 	return true;
 }
 
-/* Do a REG_MR or LOCAL_INV; it completes (in ring order) like the rest. */
+/*
+ * Do a REG_MR, BIND_MW or LOCAL_INV; it completes (in ring order) like
+ * the rest.
+ */
 static enum ib_wc_status rxe_req_local(struct rxe_qp *qp, struct rxe_swqe *w)
 {
+	u32 key = w->wr.ex.invalidate_rkey;
+
 	if (w->wr.opcode == IB_WR_REG_MR)
 		return rxe_mr_fast_reg(qp, (struct ib_mr *)(uintptr_t)w->wr.wr.mw.addr,
 				       w->wr.wr.mw.rkey, w->wr.wr.mw.access);
-	if (rxe_mr_invalidate(qp, w->wr.ex.invalidate_rkey)) {
-		ibdev_dbg(&qp_rdev(qp)->ib_dev, "LOCAL_INV: no fast-reg MR with key %#x\n",
-			  w->wr.ex.invalidate_rkey);
+	if (w->wr.opcode == IB_WR_BIND_MW)
+		return rxe_mw_bind(qp, &w->wr);
+	if (rxe_key_is_mw(key) ? rxe_mw_invalidate(qp, key, false) :
+	    rxe_mr_invalidate(qp, key)) {
+		ibdev_dbg(&qp_rdev(qp)->ib_dev, "LOCAL_INV: no MR or MW to invalidate with key %#x\n",
+			  key);
 		return IB_WC_LOC_QP_OP_ERR;
 	}
 	return IB_WC_SUCCESS;

@@ -101,6 +101,8 @@ static struct rxe_mr *rxe_resp_target(struct rxe_qp *qp, u32 rkey, int access,
 
 	if ((qp->attr.qp_access_flags & access) != access)
 		return NULL;
+	if (rxe_key_is_mw(rkey))
+		return rxe_mw_target(qp, rkey, access, va, len);
 	mr = rxe_mr_lookup(qp_rdev(qp), rkey);
 	if (!mr)
 		return NULL;
@@ -238,6 +240,17 @@ static enum rxe_resp_err rxe_resp_take_recv(struct rxe_qp *qp)
 	return RXE_RESP_OK;
 }
 
+/* SEND with Invalidate: the key of a fast-reg MR or of a type 2 MW of ours. */
+static int rxe_resp_invalidate(struct rxe_qp *qp, u32 rkey)
+{
+	int err = rxe_key_is_mw(rkey) ? rxe_mw_invalidate(qp, rkey, true) :
+		  rxe_mr_invalidate(qp, rkey);
+
+	if (err)	/* the receive fails */
+		ibdev_dbg(qp->ibqp.device, "SEND with invalidate: bad rkey %#x\n", rkey);
+	return err;
+}
+
 static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 {
 	enum rxe_resp_err err;
@@ -255,12 +268,8 @@ static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	}
 	qp->resp.recv_offset += pkt->paylen;
 	if ((pkt->mask & (RXE_M_END | RXE_M_IETH)) == (RXE_M_END | RXE_M_IETH) &&
-	    rxe_mr_invalidate(qp, be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH)))) {
-		/* no fast-reg MR of ours with that rkey: the receive fails */
-		ibdev_dbg(&qp_rdev(qp)->ib_dev, "SEND with invalidate: bad rkey %#x\n",
-			  be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH)));
+	    rxe_resp_invalidate(qp, be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH))))
 		return RXE_RESP_INVALID;
-	}
 	if (pkt->mask & RXE_M_END)
 		rxe_resp_complete_recv(qp, pkt, IB_WC_SUCCESS, IB_WC_RECV,
 				       qp->resp.recv_offset);

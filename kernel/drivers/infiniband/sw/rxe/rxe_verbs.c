@@ -177,6 +177,8 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.get_link_layer = rxe_get_link_layer,
 	.alloc_ucontext = rxe_alloc_ucontext,
 	.dealloc_ucontext = rxe_dealloc_ucontext,
+	.alloc_mw = rxe_mw_alloc,
+	.dealloc_mw = rxe_mw_dealloc,
 	.attach_mcast = rxe_mcast_attach,
 	.create_ah = rxe_ah_create,
 	.create_user_ah = rxe_ah_create,
@@ -215,6 +217,7 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.get_hw_stats = rxe_get_hw_stats,
 
 	INIT_RDMA_OBJ_SIZE(ib_ah, rxe_ah, ibah),
+	INIT_RDMA_OBJ_SIZE(ib_mw, rxe_mw, ibmw),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, rxe_ucontext, ibuc),
 	INIT_RDMA_OBJ_SIZE(ib_pd, rxe_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_qp, rxe_qp, ibqp),
@@ -241,6 +244,7 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 	attr->max_cq = RXE_MAX_CQ;
 	attr->max_cqe = RXE_MAX_CQE;
 	attr->max_mr = RXE_MAX_MR;
+	attr->max_mw = RXE_MAX_MW;
 	attr->max_pd = RXE_MAX_PD;
 	attr->max_qp_rd_atom = RXE_MAX_QP_RD_ATOM;
 	attr->max_qp_init_rd_atom = RXE_MAX_QP_RD_ATOM;
@@ -260,6 +264,8 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 
 	/* kernel ULPs may register with fast-reg MRs (alloc_mr, REG_MR) */
 	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
+	/* memory windows of type 1 and 2B (rxe_mw.c) */
+	attr->device_cap_flags |= IB_DEVICE_MEM_WINDOW | IB_DEVICE_MEM_WINDOW_TYPE_2B;
 	/* modify_srq may change max_wr (rxe_srq.c) */
 	attr->device_cap_flags |= IB_DEVICE_SRQ_RESIZE;
 	/* FLUSH to global visibility; persistent only on persistent memory */
@@ -307,6 +313,7 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 	xa_init_flags(&rxe->mr_xa, XA_FLAGS_ALLOC1);
 	xa_init_flags(&rxe->qp_xa, XA_FLAGS_ALLOC);
 	xa_init_flags(&rxe->ah_xa, XA_FLAGS_ALLOC1);
+	xa_init_flags(&rxe->mw_xa, XA_FLAGS_ALLOC);
 	ida_init(&rxe->srq_ida);
 	rxe_mcast_init(rxe);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
