@@ -241,9 +241,9 @@ def discover(pattern):
                    glob.glob(os.path.join(REPO, "tests/*/*.c")))
     tests = [Test(p, os.path.join(REPO, "tests")) for p in paths
              if "/tests/lib/" not in p]
-    if pattern:
-        pat = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
-        tests = [t for t in tests if fnmatch.fnmatch(t.name, pat)]
+    if pattern:	# space-separated patterns: a test matching any runs
+        pats = [p if any(c in p for c in "*?[") else f"*{p}*" for p in pattern.split()]
+        tests = [t for t in tests if any(fnmatch.fnmatch(t.name, p) for p in pats)]
     return tests
 
 
@@ -827,7 +827,7 @@ def main():
     t = sub.add_parser("test", help="run tests in guests")
     t.add_argument("--kernels", default=os.environ.get("KERNELS", ""),
                    help="targets, space separated (default: all)")
-    t.add_argument("--filter", default="", help="test name pattern (glob, or substring)")
+    t.add_argument("--filter", default="", help="test name patterns, space-separated (glob, or substring)")
     t.add_argument("--list", action="store_true", help="list matching tests only")
     provider_option(t)
     d = sub.add_parser("demo", help="boot a guest and run the demo")

@@ -97,6 +97,17 @@ static void rxe_dealloc_ucontext(struct ib_ucontext *ibuc)
 {
 }
 
+/*
+ * A device going away (its netdev deleted, `rdma link delete`, rmmod)
+ * does not wait for the processes using it: the core destroys their
+ * objects and sends them IB_EVENT_DEVICE_FATAL. Nothing else of ours is
+ * attached to them: ring pages a process still maps hold a page
+ * reference each (remap_vmalloc_range()) and are freed when it unmaps.
+ */
+static void rxe_disassociate_ucontext(struct ib_ucontext *ibuc)
+{
+}
+
 static int rxe_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 {
 	return 0;
@@ -177,6 +188,7 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.get_link_layer = rxe_get_link_layer,
 	.alloc_ucontext = rxe_alloc_ucontext,
 	.dealloc_ucontext = rxe_dealloc_ucontext,
+	.disassociate_ucontext = rxe_disassociate_ucontext,
 	.alloc_mw = rxe_mw_alloc,
 	.dealloc_mw = rxe_mw_dealloc,
 	.attach_mcast = rxe_mcast_attach,
