@@ -14,7 +14,6 @@ set -eu
 
 peer=$(peer_ready) || fail "no peer guest: $peer"
 gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
-ctr() { cat "/sys/class/infiniband/$RXE_DEV/ports/1/hw_counters/$1"; }
 N=400
 ITERS=6000
 
@@ -41,7 +40,6 @@ finish_pair() {	# finish_pair NAME: both ends exited 0 and reported
 	note "$name${chk:+ (data checked)}: $(grep 'iters in' "/tmp/$name.client")"
 }
 
-icrc0=$(ctr rcvd_icrc_err) hdr0=$(ctr rcvd_bad_header) noqp0=$(ctr rcvd_no_qp)
 start_pair rc ibv_rc_pingpong -s 4096 -n $ITERS
 start_pair ud ibv_ud_pingpong -p 18600 -s 1024 -n $ITERS
 have_qpns() { [ "$(qpns /tmp/rc.server /tmp/rc.client | tr , '\n' | grep -c .)" = 2 ] &&
@@ -51,24 +49,43 @@ rc=$(qpns /tmp/rc.server /tmp/rc.client)
 ud=$(qpns /tmp/ud.server /tmp/ud.client)
 note "traffic: RC QPs $rc, UD QPs $ud"
 
+# One snapshot of every counter (`rdma statistic` reads them together).
+declare -A c0 c1
+snap() {	# snap ARRAY
+	local -n a=$1
+	local k v
+	set -- $(rdma statistic show link "$RXE_DEV/1" | sed 's/^link [^ ]* //')
+	while [ $# -ge 2 ]; do k=$1 v=$2; shift 2; a[$k]=$v; done
+}
+snap c0
 peer run 300 "python3 \$RXE_SRC/tests/lib/roce_storm.py $RXE_IP --src \$RXE_IP \
 	--rc $rc --ud $ud --count $N" > /tmp/storm.log 2>&1 ||
 	{ cat /tmp/storm.log; fail "the peer could not send the storm"; }
+sleep 1
+snap c1
 kill -0 "$rc_c" 2>/dev/null && kill -0 "$ud_c" 2>/dev/null ||
 	fail "the traffic ended before the storm did: raise ITERS"
 sent=$(grep -c '^sent' /tmp/storm.log)
 [ "$sent" = 8 ] || { cat /tmp/storm.log; fail "the storm did not send every kind"; }
+d() { echo $(( ${c1[$1]} - ${c0[$1]} )); }
+# the traffic is loopback: what it sent it also received; the rest of
+# what arrived is the storm (what the wire delivered of it)
+arrived=$(( $(d rcvd_pkts) - $(d sent_pkts) ))
+counted=$(( $(d rcvd_icrc_err) + $(d rcvd_bad_header) + $(d rcvd_no_qp) ))
+note "storm: $arrived of $((8 * N)) packets arrived; counted rcvd_icrc_err +$(d rcvd_icrc_err)," \
+	"rcvd_bad_header +$(d rcvd_bad_header), rcvd_no_qp +$(d rcvd_no_qp)"
+[ $((counted - arrived)) -le 2 ] && [ $((arrived - counted)) -le 2 ] ||
+	fail "$arrived storm packets arrived but $counted were counted as dropped"
+[ "$arrived" -ge $((8 * N * 9 / 10)) ] ||
+	fail "the wire lost more than a tenth of the storm ($arrived of $((8 * N)) arrived)"
+[ "$(d rcvd_icrc_err)" -ge $((N * 9 / 10)) ] || fail "bad ICRCs: $(d rcvd_icrc_err) counted of $N"
+[ "$(d rcvd_bad_header)" -ge $((4 * N * 9 / 10)) ] ||
+	fail "malformed headers: $(d rcvd_bad_header) counted of $((4 * N))"
+[ "$(d rcvd_no_qp)" -ge $((3 * N * 9 / 10)) ] ||
+	fail "packets for no QP: $(d rcvd_no_qp) counted of $((3 * N))"
 
 finish_pair rc
 finish_pair ud
-
-d_icrc=$(( $(ctr rcvd_icrc_err) - icrc0 ))
-d_hdr=$(( $(ctr rcvd_bad_header) - hdr0 ))
-d_noqp=$(( $(ctr rcvd_no_qp) - noqp0 ))
-note "counted: rcvd_icrc_err +$d_icrc, rcvd_bad_header +$d_hdr, rcvd_no_qp +$d_noqp"
-[ "$d_icrc" -ge $N ] || fail "bad ICRCs: $d_icrc counted of $N"
-[ "$d_hdr" -ge $((4 * N)) ] || fail "malformed headers: $d_hdr counted of $((4 * N))"
-[ "$d_noqp" -ge $((3 * N)) ] || fail "packets for no QP: $d_noqp counted of $((3 * N))"
 
 # An opcode out of sequence: an idle RC QP (pyverbs), its expected PSN hit
 # by a SEND MIDDLE with no message begun.

@@ -26,6 +26,7 @@ import os
 import random
 import socket
 import struct
+import time
 import zlib
 
 UDP_PORT = 4791
@@ -128,10 +129,12 @@ def main():
         "bad_qkey": lambda i: s.send(bth(UD_SEND_ONLY, ud[i % len(ud)], psn())
                                      + deth(0x22222222, 0x77) + payload(16)),
     }
-    # interleaved, so that every kind meets the traffic
+    # interleaved, so that every kind meets the traffic; paced, so that a
+    # guest's NIC ring does not overflow (that loss would be the wire's)
     for i in range(n):
         for send in kinds.values():
             send(i)
+        time.sleep(0.004)
     for k in kinds:
         print(f"sent {k} {n}")
     if a.decoy:
