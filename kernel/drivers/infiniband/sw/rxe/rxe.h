@@ -233,6 +233,8 @@ struct rxe_cq {
  * @sq_sig_type: whether unsignaled sends are allowed.
  * @is_user: user QP (rings mapped by the process, uverbs completions).
  * @has_rq: the QP has its own receive ring.
+ * @sqd_notify: in SQD, raise SQ Drained when the send queue has drained
+ *	(set by modify_qp, cleared by the engine when it raises it).
  * @av: the path (connected QPs, from RTR on).
  * @src_port: UDP source port of our packets (spreads QPs over flows).
  * @eng: enum rxe_eng_state, who runs the engine (rxe_engine.h).
@@ -263,6 +265,7 @@ struct rxe_qp {
 	enum ib_sig_type sq_sig_type;
 	bool is_user;
 	bool has_rq;
+	bool sqd_notify;
 	struct rxe_av av;
 	u16 src_port;
 	atomic_t eng;
@@ -547,10 +550,12 @@ int rxe_qp_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 		     const struct ib_recv_wr **bad_wr);
 struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn);
 void rxe_qp_put(struct rxe_qp *qp);
+void rxe_qp_event(struct rxe_qp *qp, enum ib_event_type type);
 void rxe_qp_kick(struct rxe_qp *qp);
 void rxe_qp_kick_here(struct rxe_qp *qp, int depth);
 enum ib_wc_opcode rxe_wc_opcode(u32 wr_opcode);
 void rxe_qp_error(struct rxe_qp *qp);
+void rxe_qp_cq_overrun(struct rxe_qp *qp);
 void rxe_qp_make_cqe(struct rxe_qp *qp, struct rxe_cqe *cqe, u64 wr_id,
 		     enum ib_wc_status status, enum ib_wc_opcode opcode, u32 byte_len);
 u32 rxe_qp_mtu(const struct rxe_qp *qp);

@@ -375,7 +375,8 @@ static void rxe_comp_report_one(struct rxe_qp *qp, struct rxe_swqe *w, bool *fir
 		len = 0;
 	rxe_qp_make_cqe(qp, &cqe, w->wr.wr_id, w->status, rxe_wc_opcode(w->wr.opcode),
 			w->status == IB_WC_SUCCESS ? len : 0);
-	rxe_cq_add(to_rcq(qp->ibqp.send_cq), &cqe, false, fire);
+	if (rxe_cq_add(to_rcq(qp->ibqp.send_cq), &cqe, false, fire))
+		rxe_qp_cq_overrun(qp);
 }
 
 /**

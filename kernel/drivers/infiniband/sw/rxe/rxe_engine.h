@@ -195,6 +195,7 @@ struct rxe_res {
  *	once: other QPs take the next ones); sized for the SRQ's max_sge.
  * @recv_offset: bytes of the SEND placed so far.
  * @last_wqe_reported: Last WQE Reached was raised (SRQ QPs; until RESET).
+ * @comm_est_reported: Communication Established was raised (until RESET).
  * @write_mr: the MR of the RDMA WRITE in progress (reference held).
  * @write_va: where its next payload goes.
  * @write_resid: bytes of it still to come.
@@ -214,6 +215,7 @@ struct rxe_resp {
 	struct rxe_recv_wqe *srq_wqe;
 	u32 recv_offset;
 	bool last_wqe_reported;
+	bool comm_est_reported;
 	struct rxe_mr *write_mr;
 	u64 write_va;
 	u32 write_resid;

@@ -58,6 +58,24 @@ struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn)
 	return qp;
 }
 
+/**
+ * rxe_qp_event() - raise an affiliated asynchronous event of a QP
+ * (engine context, or a verb with the QP's state lock).
+ * @qp: the QP.
+ * @type: the event.
+ */
+void rxe_qp_event(struct rxe_qp *qp, enum ib_event_type type)
+{
+	struct ib_event ev = {
+		.device = qp->ibqp.device,
+		.element.qp = &qp->ibqp,
+		.event = type,
+	};
+
+	if (qp->ibqp.event_handler)
+		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+}
+
 /** rxe_qp_put() - drop a reference from rxe_qp_lookup(). @qp: the QP. */
 void rxe_qp_put(struct rxe_qp *qp)
 {
@@ -182,6 +200,21 @@ void rxe_qp_error(struct rxe_qp *qp)
 	if (qp->state != IB_QPS_RESET)
 		WRITE_ONCE(qp->state, IB_QPS_ERR);
 	spin_unlock_irqrestore(&qp->state_spin, flags);
+}
+
+/**
+ * rxe_qp_cq_overrun() - a completion of the QP was lost to a full CQ
+ * (engine context). The consumer can no longer know what finished: the
+ * QP's work queues are in a catastrophic state (QP fatal) and it goes to
+ * ERR. Flush completions of a QP already in ERR change nothing.
+ * @qp: the QP.
+ */
+void rxe_qp_cq_overrun(struct rxe_qp *qp)
+{
+	if (READ_ONCE(qp->state) == IB_QPS_ERR)
+		return;
+	rxe_qp_event(qp, IB_EVENT_QP_FATAL);
+	rxe_qp_error(qp);
 }
 
 /**
@@ -568,6 +601,19 @@ static void rxe_qp_flush_rq(struct rxe_qp *qp)
  * window allows to send, then finished send WQEs reported. Returns true
  * when work is left (budget spent, or packets arrived meanwhile).
  */
+/* SQD: every WQE begun has completed; say so once if asked to. */
+static void rxe_qp_check_drained(struct rxe_qp *qp)
+{
+	if (READ_ONCE(qp->state) != IB_QPS_SQD || !READ_ONCE(qp->sqd_notify))
+		return;
+	if (qp->sq.kindex == qp->req.index &&
+	    (qp->req.index == rxe_queue_peer_index(&qp->sq) ||
+	     rxe_qp_swqe(qp, qp->req.index)->state == RXE_WQE_NEW)) {
+		WRITE_ONCE(qp->sqd_notify, false);
+		rxe_qp_event(qp, IB_EVENT_SQ_DRAINED);
+	}
+}
+
 static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 {
 	struct sk_buff *skb;
@@ -590,6 +636,7 @@ static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 		rxe_req_run(qp, budget);
 	}
 	rxe_comp_report(qp);
+	rxe_qp_check_drained(qp);
 
 	if (READ_ONCE(qp->state) == IB_QPS_ERR) {
 		skb_queue_purge(&qp->rx_queue);
@@ -791,8 +838,10 @@ static void rxe_qp_enter(struct rxe_qp *qp, enum ib_qp_state cur, enum ib_qp_sta
 		}
 		rxe_qp_kick(qp);	/* SQD -> RTS: resume */
 		break;
-	case IB_QPS_INIT:	/* port, P_Key, access: stored */
 	case IB_QPS_SQD:	/* the requester starts no new WQE */
+		rxe_qp_kick(qp);	/* an empty send queue is drained now */
+		break;
+	case IB_QPS_INIT:	/* port, P_Key, access: stored */
 	case IB_QPS_SQE:
 	default:
 		break;
@@ -838,6 +887,9 @@ int rxe_qp_modify(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		goto out;
 
 	rxe_qp_store_attr(qp, attr, mask);
+	if (next == IB_QPS_SQD && cur != IB_QPS_SQD)
+		WRITE_ONCE(qp->sqd_notify, (mask & IB_QP_EN_SQD_ASYNC_NOTIFY) &&
+			   attr->en_sqd_async_notify);
 	if (mask & IB_QP_STATE) {
 		rxe_qp_set_state(qp, next);
 		rxe_qp_enter(qp, cur, next);

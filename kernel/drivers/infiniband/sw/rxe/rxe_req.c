@@ -395,13 +395,18 @@ void rxe_req_run(struct rxe_qp *qp, int *budget)
 {
 	u32 mtu = rxe_qp_mtu(qp);
 	bool rc = qp->ibqp.qp_type == IB_QPT_RC;
+	enum ib_qp_state state = READ_ONCE(qp->state);
 
-	if (READ_ONCE(qp->state) != IB_QPS_RTS || qp->req.rnr_wait)
+	if ((state != IB_QPS_RTS && state != IB_QPS_SQD) || qp->req.rnr_wait)
 		return;
 
 	while (*budget > 0 && qp->req.index != rxe_queue_peer_index(&qp->sq)) {
 		struct rxe_swqe *w = rxe_qp_swqe(qp, qp->req.index);
 		enum ib_wc_status status;
+
+		/* SQD: WQEs already begun go on (retransmissions too), no new one */
+		if (state == IB_QPS_SQD && w->state == RXE_WQE_NEW)
+			break;
 
 		if (w->state == RXE_WQE_NEW) {
 			status = rxe_req_fetch(qp, qp->req.index, w);

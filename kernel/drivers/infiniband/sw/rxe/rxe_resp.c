@@ -209,7 +209,8 @@ static void rxe_resp_complete_recv(struct rxe_qp *qp, struct rxe_pkt *pkt,
 	qp->resp.recv_active = false;
 	if (qp->has_rq)
 		rxe_queue_consume(&qp->rq);
-	rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, pkt && rxe_bth_se(pkt));
+	if (rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, pkt && rxe_bth_se(pkt)))
+		rxe_qp_cq_overrun(qp);
 }
 
 /*
@@ -517,6 +518,9 @@ static void rxe_resp_nak(struct rxe_qp *qp, struct rxe_pkt *pkt, enum rxe_resp_e
 		return;
 	}
 	rxe_resp_send_ack(qp, syn[err], pkt->psn);
+	/* the responder's side of the error (IBA 11.6.3.1) */
+	rxe_qp_event(qp, err == RXE_RESP_INVALID ? IB_EVENT_QP_REQ_ERR :
+			 err == RXE_RESP_ACCESS ? IB_EVENT_QP_ACCESS_ERR : IB_EVENT_QP_FATAL);
 	/* the receive WQE of a message cut short completes in error */
 	if (qp->resp.recv_active)
 		rxe_resp_complete_recv(qp, NULL, IB_WC_REM_INV_REQ_ERR, IB_WC_RECV, 0);
@@ -664,7 +668,8 @@ static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *
 	qp->resp.recv_active = false;
 	if (qp->has_rq)
 		rxe_queue_consume(&qp->rq);
-	rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, rxe_bth_se(pkt));
+	if (rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, rxe_bth_se(pkt)))
+		rxe_qp_cq_overrun(qp);
 }
 
 /**
@@ -677,6 +682,12 @@ void rxe_resp_rcv(struct rxe_qp *qp, struct sk_buff *skb)
 	struct rxe_pkt *pkt = rxe_pkt(skb);
 	enum ib_qp_state state = READ_ONCE(qp->state);
 
+	/* the first request in RTR: the connection is up (the CM's RTU may be lost) */
+	if (state == IB_QPS_RTR && !qp->resp.comm_est_reported &&
+	    qp->ibqp.qp_type != IB_QPT_UD && qp->ibqp.qp_type != IB_QPT_GSI) {
+		qp->resp.comm_est_reported = true;
+		rxe_qp_event(qp, IB_EVENT_COMM_EST);
+	}
 	if (state == IB_QPS_RTR || state == IB_QPS_RTS || state == IB_QPS_SQD ||
 	    state == IB_QPS_SQE) {
 		if (qp->ibqp.qp_type == IB_QPT_RC)
@@ -737,20 +748,13 @@ void rxe_resp_flush(struct rxe_qp *qp)
  */
 void rxe_resp_error(struct rxe_qp *qp)
 {
-	struct ib_event ev = {
-		.device = qp->ibqp.device,
-		.element.qp = &qp->ibqp,
-		.event = IB_EVENT_QP_LAST_WQE_REACHED,
-	};
-
 	if (qp->ibqp.srq && qp->resp.recv_active)
 		rxe_resp_complete_recv(qp, NULL, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, 0);
 	rxe_resp_flush(qp);
 	if (!qp->ibqp.srq || qp->resp.last_wqe_reported)
 		return;
 	qp->resp.last_wqe_reported = true;
-	if (qp->ibqp.event_handler)
-		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+	rxe_qp_event(qp, IB_EVENT_QP_LAST_WQE_REACHED);
 }
 
 /**
@@ -762,6 +766,7 @@ void rxe_resp_reset(struct rxe_qp *qp)
 {
 	rxe_resp_flush(qp);
 	qp->resp.last_wqe_reported = false;
+	qp->resp.comm_est_reported = false;
 	qp->resp.psn = 0;
 	qp->resp.msn = 0;
 	qp->resp.nak_sent = false;
