@@ -460,11 +460,16 @@ int rxe_cq_destroy(struct ib_cq *ibcq, struct ib_udata *udata);
 int rxe_recv_ring_post(struct rxe_queue *q, u32 max_sge, const struct ib_recv_wr *wr);
 
 /* rxe_mw.c */
-bool rxe_key_is_mw(u32 key);
+/* A memory window's key (MW indices start above every MR index)? */
+static inline bool rxe_key_is_mw(u32 key)
+{
+	return key >> 8 >= RXE_MW_INDEX_BASE;
+}
+
 int rxe_mw_alloc(struct ib_mw *ibmw, struct ib_udata *udata);
 int rxe_mw_dealloc(struct ib_mw *ibmw);
 enum ib_wc_status rxe_mw_bind(struct rxe_qp *qp, const struct rxe_send_wr *wr);
-int rxe_mw_invalidate(struct rxe_qp *qp, u32 rkey, bool remote);
+int rxe_key_invalidate(struct rxe_qp *qp, u32 key, bool remote);
 struct rxe_mr *rxe_mw_target(struct rxe_qp *qp, u32 rkey, int access, u64 va, u64 len);
 
 /* rxe_mcast.c */

@@ -24,17 +24,6 @@
 
 #define RXE_MW_LIMIT	XA_LIMIT(RXE_MW_INDEX_BASE, RXE_MW_INDEX_BASE + RXE_MAX_MW - 1)
 
-/**
- * rxe_key_is_mw() - whether @key is a memory window's key.
- * @key: an lkey or rkey.
- *
- * Return: true for a key in the MW index range.
- */
-bool rxe_key_is_mw(u32 key)
-{
-	return key >> 8 >= RXE_MW_INDEX_BASE;
-}
-
 /* The MW with @key's index, with a reference; its key is not checked. */
 static struct rxe_mw *rxe_mw_lookup(struct rxe_dev *rxe, u32 key)
 {
@@ -187,17 +176,8 @@ out_dbg:
 	return status;
 }
 
-/**
- * rxe_mw_invalidate() - free a bound type 2 window (LOCAL_INV, or a SEND
- * with Invalidate received; engine context).
- * @qp: the QP that invalidates.
- * @rkey: the window's current key.
- * @remote: from a SEND with Invalidate: the window must also be bound
- *	to @qp.
- *
- * Return: 0; -EINVAL when no bound type 2 window of @qp's PD has @rkey.
- */
-int rxe_mw_invalidate(struct rxe_qp *qp, u32 rkey, bool remote)
+/* Free a bound type 2 window; -EINVAL when none of @qp's PD has @rkey. */
+static int rxe_mw_invalidate(struct rxe_qp *qp, u32 rkey, bool remote)
 {
 	struct rxe_mw *mw = rxe_mw_lookup(qp_rdev(qp), rkey);
 	int err = -EINVAL;
@@ -213,6 +193,23 @@ int rxe_mw_invalidate(struct rxe_qp *qp, u32 rkey, bool remote)
 	spin_unlock_bh(&mw->lock);
 	rxe_mw_put(mw);
 	return err;
+}
+
+/**
+ * rxe_key_invalidate() - LOCAL_INV, or a SEND with Invalidate received
+ * (engine context): invalidate a fast-reg MR, or free a bound type 2
+ * window, by its key.
+ * @qp: the QP that invalidates.
+ * @key: the MR's or window's current key.
+ * @remote: from a SEND with Invalidate: a window must also be bound to
+ *	@qp.
+ *
+ * Return: 0; -EINVAL when no such MR or window of @qp's PD has @key.
+ */
+int rxe_key_invalidate(struct rxe_qp *qp, u32 key, bool remote)
+{
+	return rxe_key_is_mw(key) ? rxe_mw_invalidate(qp, key, remote) :
+	       rxe_mr_invalidate(qp, key);
 }
 
 /**

@@ -36,6 +36,7 @@
 #define RXE_MAX_PKEYS			1
 #define RXE_DEFAULT_PKEY		0xffff
 #define RXE_MAX_MSG_SIZE		SZ_2G
+#define RXE_MAX_PAYLOAD			4096	/* of a packet: the largest IB MTU */
 #define RXE_PORT_GID_TBL_LEN		1024
 #define RXE_PORT			1	/* the device has one port */
 

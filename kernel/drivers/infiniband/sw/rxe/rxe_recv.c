@@ -35,8 +35,8 @@ static bool rxe_rcv_parse(struct sk_buff *skb, struct rxe_pkt *pkt)
 	pkt->psn = be32_to_cpu(bth->apsn) & RXE_PSN_MASK;
 	if (pkt->paylen && !(pkt->mask & RXE_M_PAYLOAD))
 		return false;
-	/* no IB MTU is larger, whatever the Ethernet MTU allows */
-	if (pkt->paylen > 4096)
+	/* whatever the Ethernet MTU allows */
+	if (pkt->paylen > RXE_MAX_PAYLOAD)
 		return false;
 	/* Our only P_Key is the default one; membership bit aside. */
 	if ((be16_to_cpu(bth->pkey) & 0x7fff) != (RXE_DEFAULT_PKEY & 0x7fff))

@@ -174,8 +174,7 @@ static enum ib_wc_status rxe_req_local(struct rxe_qp *qp, struct rxe_swqe *w)
 				       w->wr.wr.mw.rkey, w->wr.wr.mw.access);
 	if (w->wr.opcode == IB_WR_BIND_MW)
 		return rxe_mw_bind(qp, &w->wr);
-	if (rxe_key_is_mw(key) ? rxe_mw_invalidate(qp, key, false) :
-	    rxe_mr_invalidate(qp, key)) {
+	if (rxe_key_invalidate(qp, key, false)) {
 		ibdev_dbg(&qp_rdev(qp)->ib_dev, "LOCAL_INV: no MR or MW to invalidate with key %#x\n",
 			  key);
 		return IB_WC_LOC_QP_OP_ERR;

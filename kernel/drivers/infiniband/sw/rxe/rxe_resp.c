@@ -173,7 +173,20 @@ static struct rxe_res *rxe_resp_new_res(struct rxe_qp *qp, struct rxe_pkt *pkt,
 	return res;
 }
 
-/* Complete the receive WQE at the head of the RQ and consume it. */
+/*
+ * The receive WQE in use is done: free its RQ slot (an SRQ's was freed
+ * when it was taken) and post its completion.
+ */
+static void rxe_resp_post_cqe(struct rxe_qp *qp, const struct rxe_cqe *cqe, bool solicited)
+{
+	qp->resp.recv_active = false;
+	if (qp->has_rq)
+		rxe_queue_consume(&qp->rq);
+	if (rxe_cq_post(to_rcq(qp->ibqp.recv_cq), cqe, solicited))
+		rxe_qp_cq_overrun(qp);
+}
+
+/* Complete the receive WQE in use and free it. */
 static void rxe_resp_complete_recv(struct rxe_qp *qp, struct rxe_pkt *pkt,
 				   enum ib_wc_status status, enum ib_wc_opcode opcode,
 				   u32 byte_len)
@@ -206,11 +219,7 @@ static void rxe_resp_complete_recv(struct rxe_qp *qp, struct rxe_pkt *pkt,
 				be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH));
 		}
 	}
-	qp->resp.recv_active = false;
-	if (qp->has_rq)
-		rxe_queue_consume(&qp->rq);
-	if (rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, pkt && rxe_bth_se(pkt)))
-		rxe_qp_cq_overrun(qp);
+	rxe_resp_post_cqe(qp, &cqe, pkt && rxe_bth_se(pkt));
 }
 
 /*
@@ -241,17 +250,6 @@ static enum rxe_resp_err rxe_resp_take_recv(struct rxe_qp *qp)
 	return RXE_RESP_OK;
 }
 
-/* SEND with Invalidate: the key of a fast-reg MR or of a type 2 MW of ours. */
-static int rxe_resp_invalidate(struct rxe_qp *qp, u32 rkey)
-{
-	int err = rxe_key_is_mw(rkey) ? rxe_mw_invalidate(qp, rkey, true) :
-		  rxe_mr_invalidate(qp, rkey);
-
-	if (err)	/* the receive fails */
-		ibdev_dbg(qp->ibqp.device, "SEND with invalidate: bad rkey %#x\n", rkey);
-	return err;
-}
-
 static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 {
 	enum rxe_resp_err err;
@@ -268,9 +266,15 @@ static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		return ret == -ENOSPC ? RXE_RESP_INVALID : RXE_RESP_OP;
 	}
 	qp->resp.recv_offset += pkt->paylen;
-	if ((pkt->mask & (RXE_M_END | RXE_M_IETH)) == (RXE_M_END | RXE_M_IETH) &&
-	    rxe_resp_invalidate(qp, be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH))))
-		return RXE_RESP_INVALID;
+	if ((pkt->mask & (RXE_M_END | RXE_M_IETH)) == (RXE_M_END | RXE_M_IETH)) {
+		u32 rkey = be32_to_cpu(*(__be32 *)rxe_ext(pkt, RXE_HDR_IETH));
+
+		if (rxe_key_invalidate(qp, rkey, true)) {
+			/* no MR or window of ours with that key: the receive fails */
+			ibdev_dbg(qp->ibqp.device, "SEND with invalidate: bad rkey %#x\n", rkey);
+			return RXE_RESP_INVALID;
+		}
+	}
 	if (pkt->mask & RXE_M_END)
 		rxe_resp_complete_recv(qp, pkt, IB_WC_SUCCESS, IB_WC_RECV,
 				       qp->resp.recv_offset);
@@ -559,6 +563,16 @@ static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		rxe_resp_send_ack(qp, RXE_AETH_ACK_UNLIMITED, pkt->psn);
 }
 
+/* No message in progress any more: the next packet must start one. */
+static void rxe_resp_end_message(struct rxe_qp *qp)
+{
+	if (qp->resp.write_mr) {
+		rxe_mr_put(qp->resp.write_mr);
+		qp->resp.write_mr = NULL;
+	}
+	qp->resp.last_op = RXE_OP_RC | RXE_ACK;
+}
+
 /*
  * UC: end the message in progress without a trace at the requester. What
  * a WRITE placed stays placed; a receive WQE already taken is not
@@ -566,12 +580,8 @@ static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
  */
 static void rxe_resp_uc_abandon(struct rxe_qp *qp)
 {
-	if (qp->resp.write_mr) {
-		rxe_mr_put(qp->resp.write_mr);
-		qp->resp.write_mr = NULL;
-	}
+	rxe_resp_end_message(qp);
 	qp->resp.recv_offset = 0;
-	qp->resp.last_op = RXE_OP_RC | RXE_ACK;	/* no message: the next must start one */
 }
 
 /*
@@ -665,11 +675,7 @@ static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *
 			cqe.ibwc.ex.imm_data = *(__be32 *)rxe_ext(pkt, RXE_HDR_IMMDT);
 		}
 	}
-	qp->resp.recv_active = false;
-	if (qp->has_rq)
-		rxe_queue_consume(&qp->rq);
-	if (rxe_cq_post(to_rcq(qp->ibqp.recv_cq), &cqe, rxe_bth_se(pkt)))
-		rxe_qp_cq_overrun(qp);
+	rxe_resp_post_cqe(qp, &cqe, rxe_bth_se(pkt));
 }
 
 /**
@@ -730,12 +736,8 @@ int rxe_resp_init(struct rxe_qp *qp, u32 max_dest_rd_atomic)
  */
 void rxe_resp_flush(struct rxe_qp *qp)
 {
-	if (qp->resp.write_mr) {
-		rxe_mr_put(qp->resp.write_mr);
-		qp->resp.write_mr = NULL;
-	}
+	rxe_resp_end_message(qp);
 	qp->resp.recv_active = false;
-	qp->resp.last_op = RXE_OP_RC | RXE_ACK;
 }
 
 /**
