@@ -17,7 +17,7 @@ all: build
 
 help:
 	@echo 'make [KERNELS="sid trixie bookworm"]   provision the trees and build (default)'
-	@echo 'make test [T=pattern]                  build, then run the tests in guests'
+	@echo 'make test [T="pattern ..."]            build, then run the tests in guests (names matching any pattern)'
 	@echo 'make bench [B=name] [WALLCLOCK=1]      perf/ benchmarks, ours vs stock, report in perf/results/'
 	@echo 'make demo [KERNEL=sid]                 boot a guest and show our stack at work'
 	@echo 'make shell [KERNEL=sid]                interactive guest, our modules loaded, rxe0 up'
