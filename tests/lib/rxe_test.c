@@ -336,7 +336,7 @@ struct ibv_mr *rt_reg_odp(struct ibv_pd *pd, void *addr, size_t len, int access)
 enum ibv_wc_status rt_do(struct rt_rc_pair *p, enum ibv_wr_opcode op, struct ibv_mr *lmr,
 			 void *local, uint32_t len, struct ibv_mr *rmr, void *remote)
 {
-	static uint64_t id;
+	static _Thread_local uint64_t id;	/* threads each drive their own pair */
 	struct ibv_wc wc;
 
 	rt_post_send(p->qp[0], op, ++id, lmr->lkey, local, len, (uintptr_t)remote,

@@ -41,6 +41,8 @@ int main(void)
 		(unsigned long long)info.table_bytes);
 	CHECK(info.stats[RDMA_ODP_TEST_STAT_FAULT_PAGES] == 8);
 	CHECK(info.stats[RDMA_ODP_TEST_STAT_FAULTS] >= 1);
+	/* an explicit region has no implicit children */
+	CHECK(info.stats[RDMA_ODP_TEST_STAT_IMPLICIT_CHILDREN_ADDED] == 0);
 	CHECK(info.npages == 8);
 	CHECK(info.table_bytes == 4096);
 	CHECK(odpt_count_state(fd, buf + 3 * ODPT_PAGE, 8, 2) == 8);

@@ -95,6 +95,11 @@ int main(void)
 	CHECK(max_chunks <= base.table_bytes / 4096 + 3);
 	CHECK(info.stats[RDMA_ODP_TEST_STAT_CHUNKS_FREED] -
 	      base.stats[RDMA_ODP_TEST_STAT_CHUNKS_FREED] >= 2 * CYCLES);
+	/* every chunk of an implicit region is counted as one of its children */
+	CHECK(info.stats[RDMA_ODP_TEST_STAT_IMPLICIT_CHILDREN_ADDED] ==
+	      info.stats[RDMA_ODP_TEST_STAT_CHUNKS_ADDED]);
+	CHECK(info.stats[RDMA_ODP_TEST_STAT_IMPLICIT_CHILDREN_FREED] ==
+	      info.stats[RDMA_ODP_TEST_STAT_CHUNKS_FREED]);
 
 	/* nothing mapped at all: EFAULT; outside user space: ERANGE */
 	CHECK(odpt_read_err(fd, (void *)4096, tmp, 8) == -EFAULT);

@@ -8,15 +8,19 @@
  * mapping made again after munmap), each byte checked; an address with
  * nothing mapped completes with REM_ACCESS_ERR (remote) or LOC_PROT_ERR
  * (local). It coexists with explicit ODP and pinned MRs in one PD.
- * A thousand mmap/RDMA/munmap cycles keep the table bounded (chunks
- * added and freed, counted), and a forked child does its own traffic.
+ * Three thousand mmap/RDMA/munmap cycles, while a second QP pair keeps
+ * verified traffic going through the same MR, leave the number of live
+ * children (table chunks of the implicit region, counted as created and
+ * freed) bounded; a forked child does its own traffic.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "rxe_test.h"
 
-#define CYCLES 1000
+#define CYCLES 3000
 
 static struct rt_rc_pair pair;
 static struct ibv_mr *imr;
@@ -35,9 +39,35 @@ static void write_read(void *src, void *dst, uint32_t len, uint32_t seed, const 
 		rt_fail("%s: RDMA READ through the implicit MR", what);
 }
 
-static uint64_t chunks(void)
+static uint64_t children(void)
 {
-	return rt_counter("odp_chunks_added") - rt_counter("odp_chunks_freed");
+	return rt_counter("odp_implicit_children_added") -
+	       rt_counter("odp_implicit_children_freed");
+}
+
+/* Background traffic through the implicit MR while mappings come and go. */
+struct bg_traffic {
+	struct rt_rc_pair pair;
+	uint8_t *buf;		/* 64 KiB, mapped for the whole run */
+	atomic_bool stop;
+	unsigned long rounds;
+};
+
+static void *bg_traffic_run(void *arg)
+{
+	struct bg_traffic *bg = arg;
+	uint32_t seed = 1000;
+
+	while (!atomic_load(&bg->stop)) {
+		rt_fill(bg->buf, 16384, seed);
+		if (rt_do(&bg->pair, IBV_WR_RDMA_WRITE, imr, bg->buf, 16384, imr,
+			  bg->buf + 32768) != IBV_WC_SUCCESS ||
+		    rt_mismatch(bg->buf + 32768, 16384, seed) >= 0)
+			rt_fail("background traffic round %lu", bg->rounds);
+		seed++;
+		bg->rounds++;
+	}
+	return NULL;
 }
 
 int main(void)
@@ -46,7 +76,9 @@ int main(void)
 	struct ibv_device_attr_ex attr = {};
 	uint8_t stack_buf[8192], *heap, *fresh, *fmap, *pinned_buf, *odp_buf;
 	struct ibv_mr *pinned, *explicit_odp;
-	uint64_t *word, c0, cmax = 0, add0;
+	uint64_t *word, c0, cmax = 0, add0, free0;
+	static struct bg_traffic bg;
+	pthread_t bg_thread;
 	int mfd, i, status;
 	struct ibv_wc wc;
 	pid_t pid;
@@ -123,9 +155,14 @@ int main(void)
 	      IBV_WC_SUCCESS);
 	CHECK(!ibv_dereg_mr(pinned) && !ibv_dereg_mr(explicit_odp));
 
-	/* map, RDMA, unmap: the table stays bounded */
-	c0 = chunks();
-	add0 = rt_counter("odp_chunks_added");
+	/* map, RDMA, unmap with traffic running: the children stay bounded */
+	bg.buf = malloc(65536);
+	CHECK(bg.buf);
+	rt_rc_pair(&bg.pair, pd, &rt_rdma_opts);
+	CHECK(pthread_create(&bg_thread, NULL, bg_traffic_run, &bg) == 0);
+	c0 = children();
+	add0 = rt_counter("odp_implicit_children_added");
+	free0 = rt_counter("odp_implicit_children_freed");
 	for (i = 0; i < CYCLES; i++) {
 		/* a 2 MiB block of its own inside a 4 MiB mapping */
 		uint8_t *m = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
@@ -137,15 +174,24 @@ int main(void)
 		if (rt_do(&pair, IBV_WR_RDMA_WRITE, imr, heap, 4096, imr, p + (i % 500) * 4096) !=
 		    IBV_WC_SUCCESS || rt_mismatch(p + (i % 500) * 4096, 4096, i) >= 0)
 			rt_fail("cycle %d: RDMA WRITE into a fresh mapping", i);
-		if (i % 100 == 0 && chunks() > cmax)
-			cmax = chunks();
+		if (i % 100 == 0 && children() > cmax)
+			cmax = children();
 		CHECK(munmap(m, 4 << 20) == 0);
 	}
-	rt_note("%d mmap/RDMA/munmap cycles: %llu chunks added, live chunks %llu -> %llu (most %llu)",
-		CYCLES, (unsigned long long)(rt_counter("odp_chunks_added") - add0),
-		(unsigned long long)c0, (unsigned long long)chunks(), (unsigned long long)cmax);
-	CHECK(rt_counter("odp_chunks_added") - add0 >= CYCLES);
-	CHECK(chunks() <= c0 + 2 && cmax <= c0 + 4);
+	atomic_store(&bg.stop, true);
+	CHECK(pthread_join(bg_thread, NULL) == 0);
+	rt_rc_pair_destroy(&bg.pair);
+	rt_note("%d mmap/RDMA/munmap cycles beside %lu verified background rounds: "
+		"children created %llu, freed %llu; live %llu -> %llu (most %llu)",
+		CYCLES, bg.rounds,
+		(unsigned long long)(rt_counter("odp_implicit_children_added") - add0),
+		(unsigned long long)(rt_counter("odp_implicit_children_freed") - free0),
+		(unsigned long long)c0, (unsigned long long)children(),
+		(unsigned long long)cmax);
+	CHECK(bg.rounds > 0);
+	CHECK(rt_counter("odp_implicit_children_added") - add0 >= CYCLES);
+	CHECK(rt_counter("odp_implicit_children_freed") - free0 >= CYCLES);
+	CHECK(children() <= c0 + 2 && cmax <= c0 + 4);
 
 	/* a forked child: its own MR and traffic; the parent's keeps working */
 	pid = fork();

@@ -47,7 +47,11 @@
  * @RDMA_ODP_STAT_FAULTS: page-fault passes (hmm_range_fault() calls that
  *	asked for faults).
  * @RDMA_ODP_STAT_FAULT_PAGES: pages made present by them.
- * @RDMA_ODP_STAT_FAULT_ERRORS: faults that failed (hole, protection, no mm).
+ * @RDMA_ODP_STAT_FAULT_ERRORS: faults that failed (hole, protection, no mm,
+ *	no memory).
+ * @RDMA_ODP_STAT_FAULTS_BUSY: faults given up for now with -EBUSY because
+ *	invalidations of the range kept racing with them; the caller tries
+ *	again later (rxe: RNR NAK to the peer, or the requester pauses).
  * @RDMA_ODP_STAT_INVALIDATIONS: invalidations that cleared translations.
  * @RDMA_ODP_STAT_INVALIDATED_PAGES: translations they cleared.
  * @RDMA_ODP_STAT_PREFETCHES: rdma_odp_prefetch() calls.
@@ -55,18 +59,25 @@
  * @RDMA_ODP_STAT_CHUNKS_ADDED: table chunks (2 MiB of translations each:
  *	the "children" of an implicit region) created by faults.
  * @RDMA_ODP_STAT_CHUNKS_FREED: chunks freed when their last page went.
+ * @RDMA_ODP_STAT_IMPLICIT_CHILDREN_ADDED: the subset of CHUNKS_ADDED made
+ *	in implicit regions (their children).
+ * @RDMA_ODP_STAT_IMPLICIT_CHILDREN_FREED: the subset of CHUNKS_FREED
+ *	freed in implicit regions.
  * @RDMA_ODP_STAT_MAX: number of counters.
  */
 enum rdma_odp_stat {
 	RDMA_ODP_STAT_FAULTS,
 	RDMA_ODP_STAT_FAULT_PAGES,
 	RDMA_ODP_STAT_FAULT_ERRORS,
+	RDMA_ODP_STAT_FAULTS_BUSY,
 	RDMA_ODP_STAT_INVALIDATIONS,
 	RDMA_ODP_STAT_INVALIDATED_PAGES,
 	RDMA_ODP_STAT_PREFETCHES,
 	RDMA_ODP_STAT_PREFETCH_PAGES,
 	RDMA_ODP_STAT_CHUNKS_ADDED,
 	RDMA_ODP_STAT_CHUNKS_FREED,
+	RDMA_ODP_STAT_IMPLICIT_CHILDREN_ADDED,
+	RDMA_ODP_STAT_IMPLICIT_CHILDREN_FREED,
 	RDMA_ODP_STAT_MAX
 };
 
@@ -100,7 +111,7 @@ struct rdma_odp_ops {
  * @start: first byte, page aligned.
  * @end: one past the last byte, page aligned.
  * @base: @start rounded down to a chunk boundary (chunk 0 starts there).
- * @flags: RDMA_ODP_WRITABLE.
+ * @flags: RDMA_ODP_WRITABLE, RDMA_ODP_IMPLICIT.
  * @ops: the driver's callbacks (may be NULL).
  * @priv: the driver's pointer.
  * @lock: covers the contents of the chunks in @table, @npages, @nchunks,

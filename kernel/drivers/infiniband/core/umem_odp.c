@@ -29,6 +29,7 @@
  * except with GFP_NOWAIT: faults allocate their chunk and reserve its
  * slot before locking.
  */
+#include <linux/debugfs.h>
 #include <linux/hmm.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
@@ -52,6 +53,20 @@ MODULE_VERSION(RDMA_ODP_VERSION);
 struct rdma_odp_chunk {
 	unsigned long e[RDMA_ODP_CHUNK_PAGES];
 };
+
+/*
+ * Fault injection for tests: debugfs rdma_odp/fail_faults_busy holds a
+ * number of coming faults that give up with -EBUSY at once, as if
+ * invalidations had kept racing with them for all their retries (which
+ * real workloads reach only under heavy memory pressure).
+ */
+static struct dentry *rdma_odp_debugfs;
+static atomic_t rdma_odp_fail_busy = ATOMIC_INIT(0);
+
+static bool rdma_odp_inject_busy(void)
+{
+	return atomic_add_unless(&rdma_odp_fail_busy, -1, 0);
+}
 
 /*
  * Chunks are numbered from the region's first 2 MiB boundary, so the
@@ -124,6 +139,13 @@ static void rdma_odp_count(struct rdma_odp *odp, enum rdma_odp_stat s, u64 n)
 		atomic64_add(n, &odp->dev_stats->v[s]);
 }
 
+/* A fault that failed: busy (transient) or an error. */
+static void rdma_odp_count_failure(struct rdma_odp *odp, int err)
+{
+	rdma_odp_count(odp, err == -EBUSY ? RDMA_ODP_STAT_FAULTS_BUSY :
+			    RDMA_ODP_STAT_FAULT_ERRORS, 1);
+}
+
 static bool rdma_odp_range_ok(struct rdma_odp *odp, unsigned long addr,
 			      unsigned long len)
 {
@@ -171,6 +193,8 @@ static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
 			kfree(c);
 			odp->nchunks--;
 			rdma_odp_count(odp, RDMA_ODP_STAT_CHUNKS_FREED, 1);
+			if (odp->flags & RDMA_ODP_IMPLICIT)
+				rdma_odp_count(odp, RDMA_ODP_STAT_IMPLICIT_CHILDREN_FREED, 1);
 		}
 		cleared += here;
 	}
@@ -282,6 +306,8 @@ static struct rdma_odp_chunk *rdma_odp_get_chunk(struct rdma_odp *odp, unsigned 
 	*spare = NULL;
 	odp->nchunks++;
 	rdma_odp_count(odp, RDMA_ODP_STAT_CHUNKS_ADDED, 1);
+	if (odp->flags & RDMA_ODP_IMPLICIT)
+		rdma_odp_count(odp, RDMA_ODP_STAT_IMPLICIT_CHILDREN_ADDED, 1);
 	return c;
 }
 
@@ -312,6 +338,8 @@ static int rdma_odp_fault_chunk(struct rdma_odp *odp, unsigned long start,
 		range.default_flags = HMM_PFN_REQ_FAULT;
 		if (flags & RDMA_ODP_FAULT_WRITE)
 			range.default_flags |= HMM_PFN_REQ_WRITE;
+		if (rdma_odp_inject_busy())
+			return -EBUSY;
 	}
 	if (!xa_load(&odp->table, idx)) {
 		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
@@ -462,7 +490,7 @@ int rdma_odp_map_and_lock(struct rdma_odp *odp, unsigned long addr,
 			break;
 		err = -EBUSY;
 	}
-	rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
+	rdma_odp_count_failure(odp, err);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rdma_odp_map_and_lock);
@@ -502,7 +530,7 @@ int rdma_odp_prefetch(struct rdma_odp *odp, unsigned long addr, unsigned long le
 	}
 	if (err) {
 		if (!(flags & RDMA_ODP_FAULT_SNAPSHOT))
-			rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
+			rdma_odp_count_failure(odp, err);
 		return err;
 	}
 	mutex_lock(&odp->lock);
@@ -659,7 +687,7 @@ int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
 			break;
 	}
 	if (err)
-		rdma_odp_count(odp, RDMA_ODP_STAT_FAULT_ERRORS, 1);
+		rdma_odp_count_failure(odp, err);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rdma_odp_copy);
@@ -777,11 +805,15 @@ EXPORT_SYMBOL_GPL(rdma_odp_destroy);
 
 static int __init rdma_odp_init(void)
 {
+	rdma_odp_debugfs = debugfs_create_dir("rdma_odp", NULL);
+	debugfs_create_atomic_t("fail_faults_busy", 0600, rdma_odp_debugfs,
+				&rdma_odp_fail_busy);
 	return 0;
 }
 
 static void __exit rdma_odp_exit(void)
 {
+	debugfs_remove_recursive(rdma_odp_debugfs);
 }
 
 module_init(rdma_odp_init);

@@ -232,6 +232,7 @@ static void rxe_comp_read_resp(struct rxe_qp *qp, struct rxe_pkt *pkt)
 {
 	u32 mtu = rxe_qp_mtu(qp), expect;
 	struct rxe_swqe *w;
+	int err;
 
 	if ((pkt->mask & RXE_M_AETH) &&
 	    (rxe_aeth_syndrome(pkt) & RXE_AETH_TYPE_MASK) != RXE_AETH_ACK)
@@ -263,9 +264,11 @@ static void rxe_comp_read_resp(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		rxe_comp_finish(qp, w, IB_WC_BAD_RESP_ERR);
 		return;
 	}
-	if (pkt->paylen &&
-	    rxe_sge_copy(qp, rxe_swqe_sges(qp, w), w->num_sge, w->done,
-			 rxe_payload(pkt), pkt->paylen, RXE_TO_MEM)) {
+	err = pkt->paylen ? rxe_sge_copy(qp, rxe_swqe_sges(qp, w), w->num_sge, w->done,
+					 rxe_payload(pkt), pkt->paylen, RXE_TO_MEM) : 0;
+	if (err == -EAGAIN)
+		return;	/* ODP busy: dropped, the next response or the timer asks again */
+	if (err) {
 		rxe_comp_finish(qp, w, IB_WC_LOC_PROT_ERR);
 		return;
 	}
@@ -282,6 +285,7 @@ static void rxe_comp_atomic_ack(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	struct rxe_atmack *ack = rxe_ext(pkt, RXE_HDR_ATMACK);
 	struct rxe_swqe *w;
 	u64 orig;
+	int err;
 
 	if ((rxe_aeth_syndrome(pkt) & RXE_AETH_TYPE_MASK) != RXE_AETH_ACK)
 		return;
@@ -291,11 +295,11 @@ static void rxe_comp_atomic_ack(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	if (!w || !(w->mask & RXE_M_ATOMIC))
 		return;
 	orig = be64_to_cpu(ack->orig);
-	if (rxe_sge_copy(qp, rxe_swqe_sges(qp, w), w->num_sge, 0,
-			 &orig, sizeof(orig), RXE_TO_MEM))
-		rxe_comp_finish(qp, w, IB_WC_LOC_PROT_ERR);
-	else
-		rxe_comp_finish(qp, w, IB_WC_SUCCESS);
+	err = rxe_sge_copy(qp, rxe_swqe_sges(qp, w), w->num_sge, 0, &orig, sizeof(orig),
+			   RXE_TO_MEM);
+	if (err == -EAGAIN)
+		return;	/* ODP busy: the retry timer asks again */
+	rxe_comp_finish(qp, w, err ? IB_WC_LOC_PROT_ERR : IB_WC_SUCCESS);
 	qp->comp.psn = rxe_psn_add(pkt->psn, 1);
 	rxe_comp_progress(qp);
 }

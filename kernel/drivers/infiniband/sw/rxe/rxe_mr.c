@@ -89,7 +89,8 @@ static struct page *rxe_mr_page(struct rxe_mr *mr, u64 iova, unsigned int *off)
  *
  * May sleep for an ODP MR (page faults).
  *
- * Return: 0, or -EFAULT when an ODP MR's memory cannot be faulted in.
+ * Return: 0, or for an ODP MR -EAGAIN (try again later) or -EFAULT
+ * (cannot be faulted in), see rxe_odp_copy().
  */
 int rxe_mr_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len,
 		enum rxe_copy_dir dir)
@@ -156,7 +157,7 @@ static void rxe_mr_unmap_u64(struct rxe_mr *mr, u64 *p)
  * @orig: set to the value found.
  *
  * Return: 0, -EINVAL for a misaligned target, -EFAULT when an ODP MR's
- * page cannot be faulted in writable.
+ * page cannot be faulted in writable, -EAGAIN when it may be later.
  */
 int rxe_mr_atomic(struct rxe_mr *mr, u64 iova, u8 opcode, u64 compare,
 		  u64 swap_add, u64 *orig)
@@ -183,7 +184,8 @@ int rxe_mr_atomic(struct rxe_mr *mr, u64 iova, u8 opcode, u64 compare,
  * @iova: the target, 8-byte aligned.
  * @value: the 8 bytes, in memory order.
  *
- * Return: 0, -EINVAL for a misaligned target, -EFAULT as rxe_mr_atomic().
+ * Return: 0, -EINVAL for a misaligned target, -EFAULT or -EAGAIN as
+ * rxe_mr_atomic().
  */
 int rxe_mr_atomic_write(struct rxe_mr *mr, u64 iova, const void *value)
 {

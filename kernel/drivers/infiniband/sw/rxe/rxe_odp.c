@@ -14,7 +14,11 @@
  * A fault that cannot be satisfied (hole, PROT_NONE, write to read-only
  * memory, process gone) comes back as -EFAULT: the callers turn it into
  * the IBA status of their side (remote access error NAK for a target,
- * local protection error for a local SGE).
+ * local protection error for a local SGE). One that lost to racing
+ * invalidations or to a memory shortage comes back as -EAGAIN and is
+ * never an error: the responder answers RNR NAK so the peer sends again,
+ * the requester pauses as after an RNR NAK, a response that cannot land
+ * is dropped and asked for again.
  */
 #include <linux/highmem.h>
 #include <linux/sizes.h>
@@ -82,18 +86,26 @@ err_free:
 	return ERR_PTR(err);
 }
 
-/* Fault [iova, iova + len) in and lock the region; -EFAULT if impossible. */
+/*
+ * What a failed fault means to the protocol: -EAGAIN when it may work
+ * later (invalidations kept racing with it, or memory ran short), so the
+ * access is retried rather than failed; -EFAULT when the memory is not
+ * there or not accessible as asked.
+ */
+static int rxe_odp_fault_err(struct rxe_mr *mr, u64 iova, u32 len, bool write, int err)
+{
+	ibdev_dbg(mr->ibmr.device, "ODP MR %#x: %s fault at %#llx+%u failed: %d\n",
+		  mr->lkey, write ? "write" : "read", iova, len, err);
+	return err == -EBUSY || err == -ENOMEM ? -EAGAIN : -EFAULT;
+}
+
+/* Fault [iova, iova + len) in and lock the region; see rxe_odp_fault_err(). */
 static int rxe_odp_lock(struct rxe_mr *mr, u64 iova, u32 len, bool write)
 {
 	int err = rdma_odp_map_and_lock(mr->odp, rxe_odp_va(mr, iova), len,
 					write ? RDMA_ODP_FAULT_WRITE : 0);
 
-	if (err) {
-		ibdev_dbg(mr->ibmr.device, "ODP MR %#x: %s fault at %#llx+%u failed: %d\n",
-			  mr->lkey, write ? "write" : "read", iova, len, err);
-		return -EFAULT;
-	}
-	return 0;
+	return err ? rxe_odp_fault_err(mr, iova, len, write, err) : 0;
 }
 
 /**
@@ -104,8 +116,9 @@ static int rxe_odp_lock(struct rxe_mr *mr, u64 iova, u32 len, bool write)
  * @len: bytes to copy.
  * @dir: RXE_TO_MEM writes the MR, RXE_FROM_MEM reads it.
  *
- * May sleep (page faults). Return: 0, or -EFAULT when the memory cannot
- * be faulted in with the access needed.
+ * May sleep (page faults). Return: 0, -EAGAIN when the fault lost to
+ * invalidations or memory ran short (try again later), or -EFAULT when
+ * the memory cannot be faulted in with the access needed.
  */
 int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len, enum rxe_copy_dir dir)
 {
@@ -114,12 +127,7 @@ int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len, enum rxe_copy_
 	if (!len)
 		return 0;
 	err = rdma_odp_copy(mr->odp, rxe_odp_va(mr, iova), buf, len, dir == RXE_TO_MEM);
-	if (err) {
-		ibdev_dbg(mr->ibmr.device, "ODP MR %#x: %s of %#llx+%u failed: %d\n",
-			  mr->lkey, dir == RXE_TO_MEM ? "write" : "read", iova, len, err);
-		return -EFAULT;
-	}
-	return 0;
+	return err ? rxe_odp_fault_err(mr, iova, len, dir == RXE_TO_MEM, err) : 0;
 }
 
 /**
@@ -129,7 +137,7 @@ int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len, enum rxe_copy_
  * @iova: the target, 8-byte aligned (so within one page).
  * @p: set to the mapped bytes.
  *
- * Return: 0, or -EFAULT.
+ * Return: 0, -EAGAIN (try again later) or -EFAULT, as rxe_odp_copy().
  */
 int rxe_odp_map_u64(struct rxe_mr *mr, u64 iova, u64 **p)
 {
@@ -163,7 +171,7 @@ void rxe_odp_unmap_u64(struct rxe_mr *mr, u64 *p)
  * @iova: start of the range.
  * @len: its length.
  *
- * Return: 0, or -EFAULT.
+ * Return: 0, -EAGAIN (try again later) or -EFAULT, as rxe_odp_copy().
  */
 int rxe_odp_check_present(struct rxe_mr *mr, u64 iova, u64 len)
 {
@@ -329,16 +337,20 @@ int rxe_odp_advise_mr(struct ib_pd *ibpd, enum ib_uverbs_advise_mr_advice advice
 static const struct {
 	const char *name;
 	enum rdma_odp_stat stat;
+	bool implicit_only;
 } rxe_odp_mr_stats[] = {
 	{ "page_faults", RDMA_ODP_STAT_FAULTS },
 	{ "page_fault_pages", RDMA_ODP_STAT_FAULT_PAGES },
 	{ "page_fault_errors", RDMA_ODP_STAT_FAULT_ERRORS },
+	{ "page_faults_busy", RDMA_ODP_STAT_FAULTS_BUSY },
 	{ "page_invalidations", RDMA_ODP_STAT_INVALIDATIONS },
 	{ "page_invalidated_pages", RDMA_ODP_STAT_INVALIDATED_PAGES },
 	{ "page_prefetch", RDMA_ODP_STAT_PREFETCHES },
 	{ "page_prefetch_pages", RDMA_ODP_STAT_PREFETCH_PAGES },
 	{ "table_chunks_added", RDMA_ODP_STAT_CHUNKS_ADDED },
 	{ "table_chunks_freed", RDMA_ODP_STAT_CHUNKS_FREED },
+	{ "implicit_children_added", RDMA_ODP_STAT_IMPLICIT_CHILDREN_ADDED, true },
+	{ "implicit_children_freed", RDMA_ODP_STAT_IMPLICIT_CHILDREN_FREED, true },
 };
 
 /**
@@ -360,6 +372,8 @@ int rxe_odp_fill_stat_mr(struct sk_buff *msg, struct ib_mr *ibmr)
 	if (!table)
 		return -EMSGSIZE;
 	for (i = 0; i < ARRAY_SIZE(rxe_odp_mr_stats); i++) {
+		if (rxe_odp_mr_stats[i].implicit_only && !(mr->odp->flags & RDMA_ODP_IMPLICIT))
+			continue;
 		if (rdma_nl_stat_hwcounter_entry(msg, rxe_odp_mr_stats[i].name,
 						 rdma_odp_stat(mr->odp, rxe_odp_mr_stats[i].stat))) {
 			nla_nest_cancel(msg, table);

@@ -37,6 +37,8 @@
 #define RXE_DEFAULT_PKEY		0xffff
 #define RXE_MAX_MSG_SIZE		SZ_2G
 #define RXE_MAX_PAYLOAD			4096	/* of a packet: the largest IB MTU */
+/* the requester's pause when an ODP page of its payload is busy */
+#define RXE_REQ_BUSY_PAUSE_US		100
 #define RXE_PORT_GID_TBL_LEN		1024
 #define RXE_PORT			1	/* the device has one port */
 

@@ -241,9 +241,11 @@ u32 rxe_qp_mtu(const struct rxe_qp *qp)
  * @len: bytes to copy.
  * @dir: RXE_TO_MEM needs local write access; RXE_FROM_MEM reads.
  *
- * Return: 0, -EACCES for an unknown key, a PD or access mismatch or a
- * range outside its MR, -ENOSPC when the list is shorter than
- * @offset + @len.
+ * Return: 0, -EACCES for an unknown key, a PD or access mismatch, a
+ * range outside its MR or ODP memory that cannot be faulted in, -EAGAIN
+ * for an ODP fault that may work later (see rxe_odp_copy()), -ENOSPC when
+ * the list is shorter than @offset + @len. Bytes before a failure may
+ * have been copied.
  */
 int rxe_sge_copy(struct rxe_qp *qp, const struct rxe_sge *sges, u32 num_sge,
 		 u32 offset, void *buf, u32 len, enum rxe_copy_dir dir)
@@ -271,7 +273,7 @@ int rxe_sge_copy(struct rxe_qp *qp, const struct rxe_sge *sges, u32 num_sge,
 			err = rxe_mr_copy(mr, sge.addr + offset, buf, n, dir);
 		rxe_mr_put(mr);
 		if (err)
-			return -EACCES;
+			return err == -EAGAIN ? -EAGAIN : -EACCES;
 		buf += n;
 		len -= n;
 		offset = 0;

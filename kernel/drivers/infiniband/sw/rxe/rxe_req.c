@@ -279,9 +279,13 @@ static void rxe_req_fill_ext(struct rxe_qp *qp, struct rxe_swqe *w, struct rxe_p
 	}
 }
 
-/* Build and send the next packet of @w; returns a WC status. */
-static enum ib_wc_status rxe_req_send_packet(struct rxe_qp *qp, u32 index,
-					     struct rxe_swqe *w, u32 mtu)
+/*
+ * Build and send the next packet of @w. Return: 0 (sent, or lost for
+ * want of memory: the retry timer resends), -EAGAIN when an ODP page of
+ * the payload cannot be faulted in now (send it again later), -EACCES
+ * for a local protection error.
+ */
+static int rxe_req_send_packet(struct rxe_qp *qp, u32 index, struct rxe_swqe *w, u32 mtu)
 {
 	struct rxe_dev *rxe = qp_rdev(qp);
 	const struct rxe_av *av = qp->ibqp.qp_type == IB_QPT_UD ||
@@ -292,6 +296,7 @@ static enum ib_wc_status rxe_req_send_packet(struct rxe_qp *qp, u32 index,
 	struct sk_buff *skb;
 	struct rxe_pkt *pkt;
 	bool ackreq;
+	int err;
 
 	if (mask & RXE_M_PAYLOAD && !(mask & RXE_M_ATOMIC_WRITE))
 		paylen = min(mtu, w->length - w->sent);
@@ -302,7 +307,7 @@ static enum ib_wc_status rxe_req_send_packet(struct rxe_qp *qp, u32 index,
 
 	skb = rxe_net_alloc(rxe, av, opcode, paylen);
 	if (!skb)
-		return IB_WC_SUCCESS;	/* no memory now: the retry timer resends */
+		return 0;	/* no memory now: the retry timer resends */
 	pkt = rxe_pkt(skb);
 	pkt->psn = psn;
 
@@ -325,14 +330,28 @@ static enum ib_wc_status rxe_req_send_packet(struct rxe_qp *qp, u32 index,
 		if (w->inline_data) {
 			memcpy(payload, rxe_req_ring(qp, index)->dma.inline_data + w->sent,
 			       paylen);
-		} else if (rxe_sge_copy(qp, rxe_swqe_sges(qp, w), w->num_sge, w->sent,
-					payload, paylen, RXE_FROM_MEM)) {
-			kfree_skb(skb);
-			return IB_WC_LOC_PROT_ERR;
+		} else {
+			err = rxe_sge_copy(qp, rxe_swqe_sges(qp, w), w->num_sge, w->sent,
+					   payload, paylen, RXE_FROM_MEM);
+			if (err) {
+				kfree_skb(skb);
+				return err == -EAGAIN ? -EAGAIN : -EACCES;
+			}
 		}
 	}
 	rxe_qp_send(qp, av, skb);
-	return IB_WC_SUCCESS;
+	return 0;
+}
+
+/*
+ * Stop sending for a moment, as after an RNR NAK: the RNR timer kicks the
+ * engine again (an ODP page of the next payload could not be faulted in
+ * because invalidations kept racing with the fault).
+ */
+static void rxe_req_pause(struct rxe_qp *qp)
+{
+	qp->req.rnr_wait = true;
+	queue_delayed_work(rxe_wq, &qp->rnr_work, usecs_to_jiffies(RXE_REQ_BUSY_PAUSE_US));
 }
 
 /* Advance @w past the packet just sent. */
@@ -402,6 +421,7 @@ void rxe_req_run(struct rxe_qp *qp, int *budget)
 	while (*budget > 0 && qp->req.index != rxe_queue_peer_index(&qp->sq)) {
 		struct rxe_swqe *w = rxe_qp_swqe(qp, qp->req.index);
 		enum ib_wc_status status;
+		int err;
 
 		/* SQD: WQEs already begun go on (retransmissions too), no new one */
 		if (state == IB_QPS_SQD && w->state == RXE_WQE_NEW)
@@ -438,9 +458,13 @@ void rxe_req_run(struct rxe_qp *qp, int *budget)
 		if (!rxe_req_may_start(qp, w))
 			break;
 
-		status = rxe_req_send_packet(qp, qp->req.index, w, mtu);
-		if (status != IB_WC_SUCCESS) {
-			rxe_req_fail(qp, w, status);
+		err = rxe_req_send_packet(qp, qp->req.index, w, mtu);
+		if (err == -EAGAIN) {
+			rxe_req_pause(qp);
+			break;
+		}
+		if (err) {
+			rxe_req_fail(qp, w, IB_WC_LOC_PROT_ERR);
 			return;
 		}
 		rxe_req_advance(qp, w, mtu);

@@ -30,7 +30,7 @@
 /* The operation a class of failure NAKs with. */
 enum rxe_resp_err {
 	RXE_RESP_OK = 0,
-	RXE_RESP_RNR,		/* no receive WQE yet */
+	RXE_RESP_RNR,		/* no receive WQE yet, or an ODP fault to retry */
 	RXE_RESP_INVALID,	/* NAK invalid request */
 	RXE_RESP_ACCESS,	/* NAK remote access error */
 	RXE_RESP_OP,		/* NAK remote operational error */
@@ -121,6 +121,7 @@ static enum rxe_resp_err rxe_resp_read_reply(struct rxe_qp *qp, const struct rxe
 	u32 offset = ((psn - res->first_psn) & RXE_PSN_MASK) * mtu;
 	bool first = true;
 	struct rxe_mr *mr = NULL;
+	int err;
 
 	if (res->length) {
 		mr = rxe_resp_target(qp, res->rkey, IB_ACCESS_REMOTE_READ,
@@ -139,12 +140,14 @@ static enum rxe_resp_err rxe_resp_read_reply(struct rxe_qp *qp, const struct rxe
 		skb = rxe_resp_alloc(qp, op, len, psn, RXE_AETH_ACK_UNLIMITED);
 		if (!skb)
 			break;		/* the requester asks again */
-		if (len && rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
-				       RXE_FROM_MEM)) {
-			/* an ODP page that cannot be faulted in */
+		err = len ? rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
+					RXE_FROM_MEM) : 0;
+		if (err) {
+			/* an ODP page that cannot be faulted in, or not now */
 			kfree_skb(skb);
 			rxe_mr_put(mr);
-			return RXE_RESP_ACCESS;
+			/* busy: the rest is sent when the requester asks again */
+			return err == -EAGAIN ? RXE_RESP_OK : RXE_RESP_ACCESS;
 		}
 		rxe_qp_send(qp, &qp->av, skb);
 		if (last)
@@ -260,6 +263,8 @@ static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		return err;
 	ret = rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge, qp->resp.recv_offset,
 			   rxe_payload(pkt), pkt->paylen, RXE_TO_MEM);
+	if (ret == -EAGAIN)
+		return RXE_RESP_RNR;	/* the WQE stays taken, this packet comes again */
 	if (ret) {
 		rxe_resp_complete_recv(qp, NULL, ret == -ENOSPC ? IB_WC_LOC_LEN_ERR :
 				       IB_WC_LOC_PROT_ERR, IB_WC_RECV, 0);
@@ -284,6 +289,7 @@ static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 static enum rxe_resp_err rxe_resp_write(struct rxe_qp *qp, struct rxe_pkt *pkt)
 {
 	struct rxe_resp *r = &qp->resp;
+	int err;
 
 	/* a WRITE with immediate needs its receive WQE before any data lands */
 	if ((pkt->mask & RXE_M_RWR) && !r->recv_active && rxe_resp_take_recv(qp))
@@ -306,8 +312,17 @@ static enum rxe_resp_err rxe_resp_write(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	}
 	if (pkt->paylen > r->write_resid)
 		return RXE_RESP_INVALID;
-	if (pkt->paylen &&
-	    rxe_mr_copy(r->write_mr, r->write_va, rxe_payload(pkt), pkt->paylen, RXE_TO_MEM))
+	err = pkt->paylen ? rxe_mr_copy(r->write_mr, r->write_va, rxe_payload(pkt),
+					pkt->paylen, RXE_TO_MEM) : 0;
+	if (err == -EAGAIN) {
+		/* this packet comes again; a first one takes its MR again */
+		if ((pkt->mask & RXE_M_START) && r->write_mr) {
+			rxe_mr_put(r->write_mr);
+			r->write_mr = NULL;
+		}
+		return RXE_RESP_RNR;
+	}
+	if (err)
 		return RXE_RESP_ACCESS;	/* an ODP page that cannot be faulted in */
 	r->write_va += pkt->paylen;
 	r->write_resid -= pkt->paylen;
@@ -331,6 +346,7 @@ static enum rxe_resp_err rxe_resp_read(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	u32 mtu = rxe_qp_mtu(qp);
 	struct rxe_res *res;
 	struct rxe_mr *mr;
+	int err;
 
 	if (!qp->resp.res_count)
 		return RXE_RESP_INVALID;
@@ -339,7 +355,12 @@ static enum rxe_resp_err rxe_resp_read(struct rxe_qp *qp, struct rxe_pkt *pkt)
 				     be64_to_cpu(reth->va), len);
 		if (!mr)
 			return RXE_RESP_ACCESS;
+		/* fault an ODP range in before the READ takes its PSNs */
+		err = mr->type == RXE_MR_ODP ?
+		      rxe_odp_check_present(mr, be64_to_cpu(reth->va), len) : 0;
 		rxe_mr_put(mr);
+		if (err)
+			return err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
 	}
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_READ);
 	res->va = be64_to_cpu(reth->va);
@@ -368,8 +389,9 @@ static enum rxe_resp_err rxe_resp_atomic(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	err = rxe_mr_atomic(mr, va, pkt->opcode, be64_to_cpu(a->compare),
 			    be64_to_cpu(a->swap_add), &orig);
 	rxe_mr_put(mr);
-	if (err)	/* misaligned, or an ODP page that cannot be faulted in */
-		return err == -EINVAL ? RXE_RESP_INVALID : RXE_RESP_ACCESS;
+	if (err)	/* misaligned, or an ODP page that cannot be faulted in (now) */
+		return err == -EINVAL ? RXE_RESP_INVALID :
+		       err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_ATOMIC);
 	res->orig = orig;
 	rxe_resp_send_res_ack(qp, res);
@@ -394,7 +416,8 @@ static enum rxe_resp_err rxe_resp_atomic_write(struct rxe_qp *qp, struct rxe_pkt
 	err = rxe_mr_atomic_write(mr, va, rxe_payload(pkt));
 	rxe_mr_put(mr);
 	if (err)
-		return err == -EINVAL ? RXE_RESP_INVALID : RXE_RESP_ACCESS;
+		return err == -EINVAL ? RXE_RESP_INVALID :
+		       err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_ATOMIC);
 	rxe_resp_send_res_ack(qp, res);
 	return RXE_RESP_OK;
@@ -414,7 +437,7 @@ static enum rxe_resp_err rxe_resp_flush_req(struct rxe_qp *qp, struct rxe_pkt *p
 	u32 type = bits & RXE_FETH_PLT_MASK;
 	u32 level = (bits & RXE_FETH_SEL_MASK) >> RXE_FETH_SEL_SHIFT;
 	u32 rkey = be32_to_cpu(reth->rkey);
-	int access = 0;
+	int access = 0, err;
 	struct rxe_mr *mr;
 
 	if (!qp->resp.res_count)
@@ -434,10 +457,11 @@ static enum rxe_resp_err rxe_resp_flush_req(struct rxe_qp *qp, struct rxe_pkt *p
 		return RXE_RESP_ACCESS;
 	}
 	/* an ODP range must be backed by memory, as on the stock driver */
-	if (mr->type == RXE_MR_ODP && level != RXE_FLUSH_LEVEL_MR &&
-	    rxe_odp_check_present(mr, be64_to_cpu(reth->va), be32_to_cpu(reth->len))) {
+	err = mr->type == RXE_MR_ODP && level != RXE_FLUSH_LEVEL_MR ?
+	      rxe_odp_check_present(mr, be64_to_cpu(reth->va), be32_to_cpu(reth->len)) : 0;
+	if (err) {
 		rxe_mr_put(mr);
-		return RXE_RESP_ACCESS;
+		return err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
 	}
 	rxe_mr_put(mr);
 	/* Our memory is ordinary RAM: ordering the stores makes them global. */
@@ -643,16 +667,24 @@ static void rxe_resp_ud(struct rxe_qp *qp, struct sk_buff *skb, struct rxe_pkt *
 	enum ib_wc_status status = IB_WC_SUCCESS;
 	struct rxe_cqe cqe;
 	bool ipv6;
+	int err;
 
 	if (be32_to_cpu(deth->qkey) != qkey || rxe_resp_take_recv(qp)) {
 		rxe_count(pkt->rxe, RXE_CNT_DROP_QP);
 		return;
 	}
 	rxe_resp_ud_grh(skb, grh, &ipv6);
-	if (rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge, 0, grh,
-			 RXE_GRH_SIZE, RXE_TO_MEM) ||
-	    rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge, RXE_GRH_SIZE,
-			 rxe_payload(pkt), pkt->paylen, RXE_TO_MEM))
+	err = rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge, 0, grh,
+			   RXE_GRH_SIZE, RXE_TO_MEM);
+	if (!err)
+		err = rxe_sge_copy(qp, qp->resp.sges, qp->resp.recv.dma.num_sge,
+				   RXE_GRH_SIZE, rxe_payload(pkt), pkt->paylen, RXE_TO_MEM);
+	if (err == -EAGAIN) {
+		/* an ODP receive buffer busy: the datagram is lost, the WQE kept */
+		rxe_count(pkt->rxe, RXE_CNT_DROP_QP);
+		return;
+	}
+	if (err)
 		status = IB_WC_LOC_LEN_ERR;
 
 	rxe_qp_make_cqe(qp, &cqe, qp->resp.recv.wr_id, status, IB_WC_RECV,

@@ -143,12 +143,15 @@ static const struct rdma_stat_desc rxe_counter_desc[RXE_STATS_NUM] = {
 	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULTS]		= { .name = "odp_page_faults" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULT_PAGES]	= { .name = "odp_fault_pages" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULT_ERRORS]	= { .name = "odp_fault_errors" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_FAULTS_BUSY]	= { .name = "odp_faults_busy" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_INVALIDATIONS]	= { .name = "odp_invalidations" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_INVALIDATED_PAGES]	= { .name = "odp_invalidated_pages" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_PREFETCHES]	= { .name = "odp_prefetches" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_PREFETCH_PAGES]	= { .name = "odp_prefetch_pages" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_CHUNKS_ADDED]	= { .name = "odp_chunks_added" },
 	[RXE_CNT_NUM + RDMA_ODP_STAT_CHUNKS_FREED]	= { .name = "odp_chunks_freed" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_IMPLICIT_CHILDREN_ADDED] = { .name = "odp_implicit_children_added" },
+	[RXE_CNT_NUM + RDMA_ODP_STAT_IMPLICIT_CHILDREN_FREED] = { .name = "odp_implicit_children_freed" },
 };
 
 static struct rdma_hw_stats *rxe_alloc_hw_port_stats(struct ib_device *ibdev, u32 port)
