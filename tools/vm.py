@@ -732,6 +732,12 @@ def cmd_bench(args):
         suffix = ("-wallclock" if args.wallclock else "") + \
             ("-stock-provider" if args.provider == "stock" else "")
         base = os.path.join(outdir, f"{date}-{kernel}{suffix}")
+        if args.filter and os.path.exists(base + ".csv"):
+            # a partial run: keep today's other rows, replace these
+            names = {r[0] for r in rows}
+            with open(base + ".csv") as fh:
+                kept = [l.strip().split(",") for l in fh.readlines()[1:] if l.strip()]
+            rows = [r for r in kept if r[0] not in names] + rows
         with open(base + ".csv", "w") as fh:
             fh.write("benchmark,stack,repetition,value,unit\n")
             fh.writelines(",".join(r) + "\n" for r in rows)

@@ -263,6 +263,7 @@ use_stack() {
 # bench_record BENCHMARK STACK REPETITION VALUE UNIT - one raw result row
 # of a perf/ benchmark; `make bench` turns the rows into its report.
 bench_record() {
+	case $1 in *,*) fail "benchmark name '$1' has a comma (the rows are CSV)" ;; esac
 	mkdir -p "$RXE_RESULTS/bench"
 	echo "$1,$2,$3,$4,$5" >> "$RXE_RESULTS/bench/$(basename "$0" .sh).csv"
 	note "$1 [$2 #$3]: $4 $5"
