@@ -7,7 +7,10 @@
  * allocated afterwards (heap, stack, fresh mmap, a MAP_SHARED file, a
  * mapping made again after munmap), each byte checked; an address with
  * nothing mapped completes with REM_ACCESS_ERR (remote) or LOC_PROT_ERR
- * (local). It coexists with explicit ODP and pinned MRs in one PD.
+ * (local). A synchronous prefetch through it leaves nothing to fault; a
+ * shared receive queue's buffer is reached through it too. It coexists
+ * with explicit ODP and pinned MRs in one PD; the device's max_mr_size
+ * allows its SIZE_MAX length.
  * Three thousand mmap/RDMA/munmap cycles, while a second QP pair keeps
  * verified traffic going through the same MR, leave the number of live
  * children (table chunks of the implicit region, counted as created and
@@ -86,6 +89,10 @@ int main(void)
 	CHECK(ibv_query_device_ex(ctx, NULL, &attr) == 0);
 	if (!(attr.odp_caps.general_caps & IBV_ODP_SUPPORT_IMPLICIT))
 		rt_skip("the device does not report implicit ODP");
+	/* an implicit MR is SIZE_MAX long: the device must allow that size */
+	if (attr.orig_attr.max_mr_size != UINT64_MAX)
+		rt_fail("max_mr_size %#llx: an implicit MR needs UINT64_MAX",
+			(unsigned long long)attr.orig_attr.max_mr_size);
 	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
 	imr = ibv_reg_mr(pd, NULL, SIZE_MAX, IBV_ACCESS_ON_DEMAND | IBV_ACCESS_LOCAL_WRITE |
 			 rt_rdma_opts.access);
@@ -112,6 +119,48 @@ int main(void)
 
 		CHECK(pread(mfd, tmp, sizeof(tmp), 64) == sizeof(tmp));
 		CHECK(!memcmp(tmp, fmap + 64, sizeof(tmp)));
+	}
+
+	/* a synchronous prefetch through it: the WRITE that follows faults nothing */
+	{
+		uint8_t *pf = rt_map(64 * 4096, 4096);
+		struct ibv_sge sge = { (uintptr_t)pf, 64 * 4096, imr->lkey };
+		uint64_t faults;
+		int err = ibv_advise_mr(pd, IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE,
+					IBV_ADVISE_MR_FLAG_FLUSH, &sge, 1);
+
+		if (err == EOPNOTSUPP || err == ENOSYS) {
+			rt_note("prefetch: not run (this provider has no ibv_advise_mr)");
+		} else {
+			CHECK(err == 0);
+			faults = rt_counter("odp_page_faults");
+			write_read(heap, pf, 32768, 9, "heap to prefetched mmap");
+			CHECK(rt_counter("odp_page_faults") == faults);
+			rt_note("prefetch through the implicit MR: the WRITE into it faulted nothing");
+		}
+	}
+
+	/* SEND into a shared receive queue's buffer through it */
+	{
+		struct ibv_srq_init_attr sa = { .attr = { .max_wr = 4, .max_sge = 1 } };
+		struct rt_rc_opts o = rt_rdma_opts;
+		struct rt_rc_pair sp;
+		struct ibv_recv_wr rwr = { .wr_id = 6, .num_sge = 1 }, *bad;
+		struct ibv_sge rsge = { (uintptr_t)(fresh + 400000), 8192, imr->lkey };
+		struct ibv_srq *srq = ibv_create_srq(pd, &sa);
+
+		CHECK(srq);
+		o.srq = srq;
+		rt_rc_pair(&sp, pd, &o);
+		rwr.sg_list = &rsge;
+		CHECK(ibv_post_srq_recv(srq, &rwr, &bad) == 0);
+		rt_fill(heap, 8192, 23);
+		CHECK(rt_do(&sp, IBV_WR_SEND, imr, heap, 8192, NULL, NULL) == IBV_WC_SUCCESS);
+		wc = rt_expect_wc(sp.cq[1], IBV_WC_SUCCESS, 6);
+		CHECK(wc.byte_len == 8192 && rt_mismatch(fresh + 400000, 8192, 23) < 0);
+		rt_rc_pair_destroy(&sp);
+		CHECK(ibv_destroy_srq(srq) == 0);
+		rt_note("SEND into an SRQ receive buffer through the implicit MR");
 	}
 
 	/* SEND/RECV and atomics */
