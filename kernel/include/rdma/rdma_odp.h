@@ -123,7 +123,8 @@ struct rdma_odp_ops {
  * @npages: translations present.
  * @nchunks: chunks in @table.
  * @hint: the chunks found last (NULL once freed), @hint_idx their indices,
- *	@hint_next the slot to replace next.
+ *	@hint_next the slot to replace next, @hint_last the slot of the one
+ *	found last.
  * @stats: this region's counters.
  * @dev_stats: a driver-wide set bumped too (may be NULL).
  */
@@ -142,6 +143,7 @@ struct rdma_odp {
 	struct rdma_odp_chunk *hint[RDMA_ODP_HINTS];
 	unsigned long hint_idx[RDMA_ODP_HINTS];
 	unsigned int hint_next;
+	unsigned int hint_last;
 	struct rdma_odp_stats stats;
 	struct rdma_odp_stats *dev_stats;
 };

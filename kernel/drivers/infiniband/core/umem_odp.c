@@ -94,27 +94,43 @@ static unsigned long rdma_odp_chunk_end(struct rdma_odp *odp, unsigned long addr
 	return min(rdma_odp_chunk_start(odp, rdma_odp_chunk_index(odp, addr) + 1), end);
 }
 
-/*
- * The chunk of index @idx, or NULL (lock held). The last few chunks found
- * are remembered: accesses mostly come back to the same ones (a transfer
- * walks its source and its target, each in its own chunk).
- */
-static struct rdma_odp_chunk *rdma_odp_chunk(struct rdma_odp *odp, unsigned long idx)
+/* rdma_odp_chunk() when the chunk is not the one found last. */
+static noinline struct rdma_odp_chunk *rdma_odp_chunk_lookup(struct rdma_odp *odp,
+							     unsigned long idx)
 {
 	struct rdma_odp_chunk *c;
 	unsigned int i;
 
-	lockdep_assert_held(&odp->lock);
-	for (i = 0; i < RDMA_ODP_HINTS; i++)
-		if (odp->hint[i] && odp->hint_idx[i] == idx)
+	for (i = 0; i < RDMA_ODP_HINTS; i++) {
+		if (odp->hint[i] && odp->hint_idx[i] == idx) {
+			odp->hint_last = i;
 			return odp->hint[i];
+		}
+	}
 	c = xa_load(&odp->table, idx);
 	if (c) {
 		i = odp->hint_next++ % RDMA_ODP_HINTS;
 		odp->hint[i] = c;
 		odp->hint_idx[i] = idx;
+		odp->hint_last = i;
 	}
 	return c;
+}
+
+/*
+ * The chunk of index @idx, or NULL (lock held). The last few chunks found
+ * are remembered: accesses mostly come back to the same ones (a transfer
+ * walks its source and its target, each in its own chunk), and the one
+ * found last is tried first, inline, as it is on every packet's path.
+ */
+static inline struct rdma_odp_chunk *rdma_odp_chunk(struct rdma_odp *odp, unsigned long idx)
+{
+	unsigned int l = odp->hint_last % RDMA_ODP_HINTS;	/* in bounds, no check */
+
+	lockdep_assert_held(&odp->lock);
+	if (likely(odp->hint_idx[l] == idx && odp->hint[l]))
+		return odp->hint[l];
+	return rdma_odp_chunk_lookup(odp, idx);
 }
 
 /* Forget @c in the hints (it is being freed; lock held). */

@@ -532,7 +532,7 @@ int rxe_mr_publish(struct rxe_dev *rxe, struct rxe_mr *mr);
 /* rxe_odp.c */
 struct ib_mr *rxe_odp_mr_reg(struct ib_pd *ibpd, u64 start, u64 length, u64 iova,
 			     int access);
-int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len, enum rxe_copy_dir dir);
+int rxe_odp_fault_err(struct rxe_mr *mr, u64 iova, u32 len, bool write, int err);
 int rxe_odp_map_u64(struct rxe_mr *mr, u64 iova, u64 **p);
 void rxe_odp_unmap_u64(struct rxe_mr *mr, u64 *p);
 int rxe_odp_check_present(struct rxe_mr *mr, u64 iova, u64 len);
@@ -540,6 +540,37 @@ int rxe_odp_advise_mr(struct ib_pd *ibpd, enum ib_uverbs_advise_mr_advice advice
 		      u32 flags, struct ib_sge *sg_list, u32 num_sge,
 		      struct uverbs_attr_bundle *attrs);
 int rxe_odp_fill_stat_mr(struct sk_buff *msg, struct ib_mr *ibmr);
+
+/* The user address behind @iova of an ODP MR (range already checked). */
+static inline unsigned long rxe_odp_va(struct rxe_mr *mr, u64 iova)
+{
+	return mr->odp->start + mr->page_offset + (iova - mr->ibmr.iova);
+}
+
+/**
+ * rxe_odp_copy() - copy between a buffer and a range of an ODP MR.
+ * @mr: the MR; the range has passed rxe_mr_check().
+ * @iova: start of the range.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @dir: RXE_TO_MEM writes the MR, RXE_FROM_MEM reads it.
+ *
+ * Inline: it is on every packet's path. May sleep (page faults).
+ *
+ * Return: 0, -EAGAIN when the fault lost to invalidations or memory ran
+ * short (try again later), or -EFAULT when the memory cannot be faulted
+ * in with the access needed.
+ */
+static inline int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len,
+			       enum rxe_copy_dir dir)
+{
+	int err;
+
+	if (!len)
+		return 0;
+	err = rdma_odp_copy(mr->odp, rxe_odp_va(mr, iova), buf, len, dir == RXE_TO_MEM);
+	return unlikely(err) ? rxe_odp_fault_err(mr, iova, len, dir == RXE_TO_MEM, err) : 0;
+}
 
 /* rxe_qp.c */
 int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,

@@ -28,12 +28,6 @@
 
 #include "rxe.h"
 
-/* The user address behind @iova of an ODP MR (range already checked). */
-static unsigned long rxe_odp_va(struct rxe_mr *mr, u64 iova)
-{
-	return mr->odp->start + mr->page_offset + (iova - mr->ibmr.iova);
-}
-
 /**
  * rxe_odp_mr_reg() - register an ODP MR (reg_user_mr with
  * IB_ACCESS_ON_DEMAND): nothing is pinned or faulted. @start 0 and
@@ -86,13 +80,21 @@ err_free:
 	return ERR_PTR(err);
 }
 
-/*
- * What a failed fault means to the protocol: -EAGAIN when it may work
- * later (invalidations kept racing with it, or memory ran short), so the
- * access is retried rather than failed; -EFAULT when the memory is not
- * there or not accessible as asked.
+/**
+ * rxe_odp_fault_err() - what a failed fault of an ODP MR means to the
+ * protocol.
+ * @mr: the MR.
+ * @iova: start of the access.
+ * @len: its length.
+ * @write: the access writes.
+ * @err: the core's error.
+ *
+ * Return: -EAGAIN when the fault may work later (invalidations kept
+ * racing with it, or memory ran short), so the access is retried rather
+ * than failed; -EFAULT when the memory is not there or not accessible as
+ * asked.
  */
-static int rxe_odp_fault_err(struct rxe_mr *mr, u64 iova, u32 len, bool write, int err)
+int rxe_odp_fault_err(struct rxe_mr *mr, u64 iova, u32 len, bool write, int err)
 {
 	ibdev_dbg(mr->ibmr.device, "ODP MR %#x: %s fault at %#llx+%u failed: %d\n",
 		  mr->lkey, write ? "write" : "read", iova, len, err);
@@ -106,28 +108,6 @@ static int rxe_odp_lock(struct rxe_mr *mr, u64 iova, u32 len, bool write)
 					write ? RDMA_ODP_FAULT_WRITE : 0);
 
 	return err ? rxe_odp_fault_err(mr, iova, len, write, err) : 0;
-}
-
-/**
- * rxe_odp_copy() - copy between a buffer and a range of an ODP MR.
- * @mr: the MR; the range has passed rxe_mr_check().
- * @iova: start of the range.
- * @buf: the kernel buffer.
- * @len: bytes to copy.
- * @dir: RXE_TO_MEM writes the MR, RXE_FROM_MEM reads it.
- *
- * May sleep (page faults). Return: 0, -EAGAIN when the fault lost to
- * invalidations or memory ran short (try again later), or -EFAULT when
- * the memory cannot be faulted in with the access needed.
- */
-int rxe_odp_copy(struct rxe_mr *mr, u64 iova, void *buf, u32 len, enum rxe_copy_dir dir)
-{
-	int err;
-
-	if (!len)
-		return 0;
-	err = rdma_odp_copy(mr->odp, rxe_odp_va(mr, iova), buf, len, dir == RXE_TO_MEM);
-	return err ? rxe_odp_fault_err(mr, iova, len, dir == RXE_TO_MEM, err) : 0;
 }
 
 /**
