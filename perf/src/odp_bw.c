@@ -17,39 +17,8 @@
 
 #define WINDOW 16
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/* Write @buf_bytes from src to dst in @msg pieces, WINDOW outstanding; MiB/s. */
-static double pass(struct rt_rc_pair *p, struct ibv_mr *ls, struct ibv_mr *rd,
-		   uint8_t *src, uint8_t *dst, size_t buf_bytes, uint32_t msg)
-{
-	size_t n = buf_bytes / msg, posted = 0, done = 0;
-	double t0 = now_ns();
-	struct ibv_wc wc[WINDOW];
-
-	while (done < n) {
-		while (posted < n && posted - done < WINDOW) {
-			rt_post_send(p->qp[0], IBV_WR_RDMA_WRITE, posted, ls->lkey,
-				     src + posted * msg, msg, (uintptr_t)(dst + posted * msg),
-				     rd->rkey);
-			posted++;
-		}
-		int k = ibv_poll_cq(p->cq[0], WINDOW, wc);
-
-		CHECK(k >= 0);
-		for (int i = 0; i < k; i++)
-			if (wc[i].status != IBV_WC_SUCCESS)
-				rt_fail("completion %s", ibv_wc_status_str(wc[i].status));
-		done += k;
-	}
-	return buf_bytes / ((now_ns() - t0) / 1e9) / (1 << 20);
-}
+/* MiB/s of one pass: @len bytes written in @ns. */
+#define MIBS(len, ns) ((len) / ((ns) / 1e9) / (1 << 20))
 
 int main(int argc, char **argv)
 {
@@ -74,7 +43,7 @@ int main(int argc, char **argv)
 	dst = mmap(NULL, buf, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(src != MAP_FAILED && dst != MAP_FAILED);
 	memset(src, 1, buf);	/* the source is the application's data: present */
-	t0 = now_ns();
+	t0 = rt_now_ns();
 	if (!strcmp(kind, "implicit")) {
 		ms = md = ibv_reg_mr(pd, NULL, SIZE_MAX, IBV_ACCESS_ON_DEMAND | acc);
 		CHECK(ms);
@@ -84,11 +53,12 @@ int main(int argc, char **argv)
 		CHECK((ms = ibv_reg_mr(pd, src, buf, odp | acc)) != NULL);
 		CHECK((md = ibv_reg_mr(pd, dst, buf, odp | acc)) != NULL);
 	}
-	reg = now_ns() - t0;
+	reg = rt_now_ns() - t0;
 	rt_rc_pair(&p, pd, &opts);
-	first = pass(&p, ms, md, src, dst, buf, msg);
+	first = MIBS(buf, rt_write_stream(&p, ms, src, msg, md, dst, buf, msg, WINDOW));
 	for (i = 0; i < passes; i++)
-		steady += pass(&p, ms, md, src, dst, buf, msg) / passes;
+		steady += MIBS(buf, rt_write_stream(&p, ms, src, msg, md, dst, buf, msg, WINDOW)) /
+			  passes;
 	printf("reg_ns %.0f\nfirst_pass_mibs %.2f\nsteady_mibs %.2f\n", reg, first, steady);
 	rt_rc_pair_destroy(&p);
 	return 0;

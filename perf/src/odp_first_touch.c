@@ -29,39 +29,6 @@
 #define WINDOW 16
 #define HUGE (2UL << 20)
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/* WRITE the 64 KiB source over all of @dst, WINDOW outstanding; ns taken. */
-static double pass(struct rt_rc_pair *p, struct ibv_mr *ms, uint8_t *src,
-		   struct ibv_mr *md, uint8_t *dst, size_t len)
-{
-	size_t n = len / MSG, posted = 0, done = 0;
-	struct ibv_wc wc[WINDOW];
-	double t0 = now_ns();
-
-	while (done < n) {
-		while (posted < n && posted - done < WINDOW) {
-			rt_post_send(p->qp[0], IBV_WR_RDMA_WRITE, posted, ms->lkey, src, MSG,
-				     (uintptr_t)(dst + posted * MSG), md->rkey);
-			posted++;
-		}
-		int k = ibv_poll_cq(p->cq[0], WINDOW, wc);
-
-		CHECK(k >= 0);
-		for (int i = 0; i < k; i++)
-			if (wc[i].status != IBV_WC_SUCCESS)
-				rt_fail("completion %s", ibv_wc_status_str(wc[i].status));
-		done += k;
-	}
-	return now_ns() - t0;
-}
-
 /* kB of the mapping holding @p backed by huge pages (its AnonHugePages). */
 static long huge_kb(const uint8_t *p)
 {
@@ -111,16 +78,16 @@ int main(int argc, char **argv)
 	rt_rc_pair(&p, pd, &opts);
 	if (prefetch) {
 		struct ibv_sge sge = { (uintptr_t)dst, (uint32_t)len, md->lkey };
-		double t0 = now_ns();
+		double t0 = rt_now_ns();
 		int err = ibv_advise_mr(pd, IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE,
 					IBV_ADVISE_MR_FLAG_FLUSH, &sge, 1);
 
 		if (err)
 			rt_fail("ibv_advise_mr: %s", strerror(err));
-		pf = now_ns() - t0;
+		pf = rt_now_ns() - t0;
 	}
-	first = pass(&p, ms, src, md, dst, len);
-	steady = pass(&p, ms, src, md, dst, len);
+	first = rt_write_stream(&p, ms, src, 0, md, dst, len, MSG, WINDOW);
+	steady = rt_write_stream(&p, ms, src, 0, md, dst, len, MSG, WINDOW);
 	printf("first_touch_ns_per_4k %.1f\nfirst_touch_ns_per_2m %.1f\n",
 	       (first - steady) / (len / 4096), (first - steady) / (len / HUGE));
 	if (prefetch)

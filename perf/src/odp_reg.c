@@ -14,30 +14,6 @@
 
 #include "rxe_test.h"
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/* Slab + VmallocUsed, kB. */
-static long kmem_kb(void)
-{
-	char line[256];
-	long kb = 0, v;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	CHECK(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %ld kB", &v) == 1 ||
-		    sscanf(line, "VmallocUsed: %ld kB", &v) == 1)
-			kb += v;
-	fclose(f);
-	return kb;
-}
-
 int main(int argc, char **argv)
 {
 	size_t len = (size_t)(argc > 1 ? atol(argv[1]) : 1) << 30;
@@ -52,18 +28,18 @@ int main(int argc, char **argv)
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(buf != MAP_FAILED);
-	k0 = kmem_kb();
-	t0 = now_ns();
+	k0 = (rt_meminfo_kb("Slab") + rt_meminfo_kb("VmallocUsed"));
+	t0 = rt_now_ns();
 	mr = ibv_reg_mr(pd, buf, len, IBV_ACCESS_ON_DEMAND | IBV_ACCESS_LOCAL_WRITE |
 			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
-	reg = now_ns() - t0;
+	reg = rt_now_ns() - t0;
 	if (!mr) {
 		printf("refused %s\n", strerror(errno));
 		return 2;
 	}
-	k1 = kmem_kb();
-	t0 = now_ns();
+	k1 = (rt_meminfo_kb("Slab") + rt_meminfo_kb("VmallocUsed"));
+	t0 = rt_now_ns();
 	CHECK(!ibv_dereg_mr(mr));
-	printf("reg_ns %.0f\nkmem_kb %ld\ndereg_ns %.0f\n", reg, k1 - k0, now_ns() - t0);
+	printf("reg_ns %.0f\nkmem_kb %ld\ndereg_ns %.0f\n", reg, k1 - k0, rt_now_ns() - t0);
 	return 0;
 }

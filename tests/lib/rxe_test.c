@@ -274,6 +274,56 @@ uint64_t rt_counter(const char *name)
 	return v;
 }
 
+double rt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+long rt_meminfo_kb(const char *field)
+{
+	size_t n = strlen(field);
+	char line[256];
+	long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			kb = atol(line + n + 1);
+	fclose(f);
+	return kb;
+}
+
+double rt_write_stream(struct rt_rc_pair *p, struct ibv_mr *ls, uint8_t *src, size_t src_step,
+		       struct ibv_mr *rd, uint8_t *dst, size_t len, uint32_t msg, int window)
+{
+	size_t n = len / msg, posted = 0, done = 0;
+	struct ibv_wc wc[64];
+	double t0 = rt_now_ns();
+
+	CHECK(window > 0 && window <= 64);
+	while (done < n) {
+		int k, i;
+
+		while (posted < n && posted - done < (size_t)window) {
+			rt_post_send(p->qp[0], IBV_WR_RDMA_WRITE, posted, ls->lkey,
+				     src + posted * src_step, msg,
+				     (uintptr_t)(dst + posted * msg), rd->rkey);
+			posted++;
+		}
+		k = ibv_poll_cq(p->cq[0], window, wc);
+		CHECK(k >= 0);
+		for (i = 0; i < k; i++)
+			if (wc[i].status != IBV_WC_SUCCESS)
+				rt_fail("completion %s", ibv_wc_status_str(wc[i].status));
+		done += k;
+	}
+	return rt_now_ns() - t0;
+}
+
 void rt_post_send(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t lkey,
 		  void *local, uint32_t len, uint64_t raddr, uint32_t rkey)
 {

@@ -106,6 +106,17 @@ int rt_async_event(struct ibv_context *ctx, int ms, struct ibv_async_event *ev);
 
 /* A hardware counter of the device under test (sysfs hw_counters). */
 uint64_t rt_counter(const char *name);
+/* CLOCK_MONOTONIC in nanoseconds (guest instructions in the deterministic mode). */
+double rt_now_ns(void);
+/* A field of /proc/meminfo in kB ("SwapTotal", "Slab", ...), 0 if absent. */
+long rt_meminfo_kb(const char *field);
+/*
+ * RDMA WRITE @len bytes from @src (advancing by @src_step per message: 0
+ * resends the same @msg bytes) to @dst in @msg pieces, @window outstanding;
+ * fails the test on an error completion. Return: nanoseconds taken.
+ */
+double rt_write_stream(struct rt_rc_pair *p, struct ibv_mr *ls, uint8_t *src, size_t src_step,
+		       struct ibv_mr *rd, uint8_t *dst, size_t len, uint32_t msg, int window);
 
 /*
  * Skip the test unless the device reports ODP support for RC with all of

@@ -14,20 +14,6 @@
 
 #define TIB (1UL << 40)
 
-static long slab_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	CHECK(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 int main(void)
 {
 	uint8_t *buf = mmap(NULL, TIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -38,9 +24,9 @@ int main(void)
 
 	if (buf == MAP_FAILED)
 		rt_skip("cannot reserve 1 TiB of address space: %s", strerror(errno));
-	s0 = slab_kb();
+	s0 = rt_meminfo_kb("Slab");
 	odpt_register(fd, buf, TIB, 1);
-	s1 = slab_kb();
+	s1 = rt_meminfo_kb("Slab");
 	info = odpt_info(fd);
 	rt_note("1 TiB registered: table %llu bytes, slab %+ld kB",
 		(unsigned long long)info.table_bytes, s1 - s0);

@@ -86,19 +86,6 @@ static void writes_survive(const char *what, uint8_t *p, struct ibv_mr *mr, bool
 	rt_note("%s: the device's write survived two page-outs", what);
 }
 
-static bool have_swap(void)
-{
-	char line[128];
-	long kb = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	CHECK(f);
-	while (fgets(line, sizeof(line), f))
-		sscanf(line, "SwapTotal: %ld kB", &kb);
-	fclose(f);
-	return kb > 0;
-}
-
 int main(void)
 {
 	struct ibv_context *ctx = rt_open_dev();
@@ -110,7 +97,7 @@ int main(void)
 	int mfd;
 
 	rt_require_odp(ctx, IBV_ODP_SUPPORT_WRITE);
-	if (!have_swap())
+	if (rt_meminfo_kb("SwapTotal") <= 0)
 		rt_skip("this guest has no swap");
 	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
 	pinned_buf = rt_map(LEN, 4096);

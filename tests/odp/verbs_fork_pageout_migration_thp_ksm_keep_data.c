@@ -94,15 +94,8 @@ static void phase_fork(void)
 static void phase_pageout(void)
 {
 	uint64_t inv0 = rt_counter("odp_invalidated_pages");
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long swap = 0;
 
-	CHECK(f);
-	while (fgets(line, sizeof(line), f))
-		sscanf(line, "SwapTotal: %ld kB", &swap);
-	fclose(f);
-	if (!swap) {
+	if (rt_meminfo_kb("SwapTotal") <= 0) {
 		rt_note("pageout: not run (no swap in this guest)");
 		return;
 	}

@@ -11,7 +11,6 @@
  * truncated to int.)
  */
 #include <sys/mman.h>
-#include <time.h>
 
 #include "rxe_test.h"
 
@@ -20,14 +19,6 @@
 static struct rt_rc_pair pair;
 static struct ibv_mr *pinned;
 static uint8_t *pinned_buf;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* WRITE then READ back 4 KiB at @off of the MR, checked. */
 static void rdma_at(struct ibv_mr *mr, uint8_t *base, uint64_t off, uint32_t seed)
@@ -59,10 +50,10 @@ static void big_mr(struct ibv_pd *pd, uint64_t len, const char *name)
 
 	if (base == MAP_FAILED)
 		rt_skip("cannot map %s: %s", name, strerror(errno));
-	t = now_ms();
+	t = rt_now_ns();
 	mr = ibv_reg_mr(pd, base, len, IBV_ACCESS_ON_DEMAND | IBV_ACCESS_LOCAL_WRITE |
 			rt_rdma_opts.access);
-	t = now_ms() - t;
+	t = (rt_now_ns() - t) / 1e6;
 	if (!mr)
 		rt_fail("ODP ibv_reg_mr of %s: %s", name, strerror(errno));
 	if (mr->length != len)

@@ -36,6 +36,18 @@ enum rxe_resp_err {
 	RXE_RESP_OP,		/* NAK remote operational error */
 };
 
+/*
+ * The answer to a target access that failed: a misaligned atomic is an
+ * invalid request, an ODP fault that may work later (-EAGAIN) is retried
+ * through an RNR NAK, anything else is a remote access error.
+ */
+static enum rxe_resp_err rxe_resp_access_err(int err)
+{
+	if (err == -EINVAL)
+		return RXE_RESP_INVALID;
+	return err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
+}
+
 /* Opcode on the connected transport of @qp, from its low five bits. */
 static u8 rxe_resp_op(u8 op)
 {
@@ -323,7 +335,7 @@ static enum rxe_resp_err rxe_resp_write(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		return RXE_RESP_RNR;
 	}
 	if (err)
-		return RXE_RESP_ACCESS;	/* an ODP page that cannot be faulted in */
+		return rxe_resp_access_err(err);
 	r->write_va += pkt->paylen;
 	r->write_resid -= pkt->paylen;
 
@@ -360,7 +372,7 @@ static enum rxe_resp_err rxe_resp_read(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		      rxe_odp_check_present(mr, be64_to_cpu(reth->va), len) : 0;
 		rxe_mr_put(mr);
 		if (err)
-			return err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
+			return rxe_resp_access_err(err);
 	}
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_READ);
 	res->va = be64_to_cpu(reth->va);
@@ -390,8 +402,7 @@ static enum rxe_resp_err rxe_resp_atomic(struct rxe_qp *qp, struct rxe_pkt *pkt)
 			    be64_to_cpu(a->swap_add), &orig);
 	rxe_mr_put(mr);
 	if (err)	/* misaligned, or an ODP page that cannot be faulted in (now) */
-		return err == -EINVAL ? RXE_RESP_INVALID :
-		       err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
+		return rxe_resp_access_err(err);
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_ATOMIC);
 	res->orig = orig;
 	rxe_resp_send_res_ack(qp, res);
@@ -416,8 +427,7 @@ static enum rxe_resp_err rxe_resp_atomic_write(struct rxe_qp *qp, struct rxe_pkt
 	err = rxe_mr_atomic_write(mr, va, rxe_payload(pkt));
 	rxe_mr_put(mr);
 	if (err)
-		return err == -EINVAL ? RXE_RESP_INVALID :
-		       err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
+		return rxe_resp_access_err(err);
 	res = rxe_resp_new_res(qp, pkt, RXE_RES_ATOMIC);
 	rxe_resp_send_res_ack(qp, res);
 	return RXE_RESP_OK;
@@ -461,7 +471,7 @@ static enum rxe_resp_err rxe_resp_flush_req(struct rxe_qp *qp, struct rxe_pkt *p
 	      rxe_odp_check_present(mr, be64_to_cpu(reth->va), be32_to_cpu(reth->len)) : 0;
 	if (err) {
 		rxe_mr_put(mr);
-		return err == -EAGAIN ? RXE_RESP_RNR : RXE_RESP_ACCESS;
+		return rxe_resp_access_err(err);
 	}
 	rxe_mr_put(mr);
 	/* Our memory is ordinary RAM: ordering the stores makes them global. */
