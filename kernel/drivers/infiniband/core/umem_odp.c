@@ -635,6 +635,30 @@ void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr, void *buf,
 }
 EXPORT_SYMBOL_GPL(rdma_odp_copy_locked);
 
+/*
+ * The common case on a device's data path (a packet's worth of bytes in
+ * one page, mapped as needed): copy it under the lock without the general
+ * walk. Return: true if copied, false if the page must be faulted first.
+ */
+static bool rdma_odp_copy_one_page(struct rdma_odp *odp, unsigned long addr, void *buf,
+				   unsigned long len, bool to_region)
+{
+	struct rdma_odp_chunk *c;
+	unsigned long e;
+	bool done = false;
+
+	mutex_lock(&odp->lock);
+	c = rdma_odp_chunk(odp, rdma_odp_chunk_index(odp, addr));
+	e = c ? c->e[rdma_odp_slot(addr)] : 0;
+	if (likely(e && (!to_region || (e & RDMA_ODP_E_WRITE)))) {
+		rdma_odp_copy_page(rdma_odp_e_page(e), offset_in_page(addr), buf, len,
+				   to_region);
+		done = true;
+	}
+	mutex_unlock(&odp->lock);
+	return done;
+}
+
 /**
  * rdma_odp_copy() - copy between a buffer and a range of a region,
  * faulting what is missing.
@@ -662,6 +686,13 @@ int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
 	unsigned int round = 0;
 	int err;
 
+	/*
+	 * The data path's case first, before the checks: an address outside
+	 * the region, or not writable, never has an entry that lets it pass.
+	 */
+	if (offset_in_page(addr) + len <= PAGE_SIZE &&
+	    rdma_odp_copy_one_page(odp, addr, buf, len, to_region))
+		return 0;
 	if (!rdma_odp_range_ok(odp, addr, len))
 		return -ERANGE;
 	if (to_region && !(odp->flags & RDMA_ODP_WRITABLE))
