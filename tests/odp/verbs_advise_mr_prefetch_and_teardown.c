@@ -7,7 +7,8 @@
  * faults nothing; bad arguments get their errno (unknown lkey, pinned MR,
  * range outside the MR: EINVAL; write prefetch of an MR without local
  * write: EPERM). Asynchronous prefetches of 64 MiB are raced with
- * deregistration of their MR and with the exit of their process. Needs a
+ * deregistration of their MR, with the exit of their process and with
+ * the removal of the device (rdma link delete). Needs a
  * provider with advise_mr: ours, or the distro's librxe from rdma-core 57 on.
  */
 #include <sys/mman.h>
@@ -124,5 +125,38 @@ int main(void)
 		NP / 4);
 	CHECK(!ibv_dereg_mr(msrc) && !ibv_dereg_mr(mdst) && !ibv_dereg_mr(msnap));
 	CHECK(!ibv_dealloc_pd(pd));
+	CHECK(!ibv_close_device(ctx));
+
+	/* ... and with the removal of the device (the next test's setup adds it again) */
+	{
+		int fds[2];
+		char c;
+
+		CHECK(pipe(fds) == 0);
+		pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			struct ibv_context *cc = rt_open_dev();
+			struct ibv_pd *cpd = ibv_alloc_pd(cc);
+			uint8_t *b = mmap(NULL, BIG, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			struct ibv_mr *m;
+
+			if (!cpd || b == MAP_FAILED)
+				_exit(2);
+			m = rt_reg_odp(cpd, b, BIG, acc);
+			if (advise(cpd, IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE, 0, m, b, BIG))
+				_exit(3);
+			if (write(fds[1], "x", 1) != 1)
+				_exit(4);
+			sleep(2);	/* the device goes away under the prefetch */
+			_exit(0);
+		}
+		CHECK(read(fds[0], &c, 1) == 1);
+		rt_sh("rdma link delete %s", rt_dev_name());
+		CHECK(waitpid(pid, &status, 0) == pid);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		rt_note("an async prefetch of 64 MiB raced with rdma link delete");
+	}
 	return 0;
 }

@@ -10,9 +10,12 @@
  * that completes is whole and correct, and the receive WQEs are taken in
  * order with none skipped, since a cut message does not use one up. A
  * receive too small for a SEND is the responder's own error: it
- * completes with a local length error and the QP goes to error.
+ * completes with a local length error and the QP goes to error. The four
+ * whole messages run again over an ODP MR of never-touched memory (the
+ * device reports UC SEND, RECV and WRITE over ODP).
  */
 #include <arpa/inet.h>
+#include <sys/mman.h>
 
 #include "rxe_test.h"
 
@@ -138,6 +141,30 @@ static void whole_messages(void)
 	rt_note("SEND, SEND/imm, WRITE, WRITE/imm of %d bytes (4 packets): whole, checked", MSG);
 }
 
+/* whole_messages() again with the buffer an ODP MR of never-touched memory. */
+static void whole_messages_over_odp(struct ibv_context *ctx)
+{
+	const uint32_t need = IBV_ODP_SUPPORT_SEND | IBV_ODP_SUPPORT_RECV |
+			      IBV_ODP_SUPPORT_WRITE;
+	size_t len = (size_t)(NLOSSY + 1) * MSG;
+	struct ibv_device_attr_ex attr = {};
+	uint8_t *pinned_buf = buf;
+	struct ibv_mr *pinned = mr;
+
+	CHECK(ibv_query_device_ex(ctx, NULL, &attr) == 0);
+	if ((attr.odp_caps.per_transport_caps.uc_odp_caps & need) != need)
+		rt_fail("the device reports no UC SEND/RECV/WRITE over ODP (caps %#x)",
+			attr.odp_caps.per_transport_caps.uc_odp_caps);
+	buf = rt_map(len, 4096);
+	mr = rt_reg_odp(pd, buf, len, IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
+	whole_messages();
+	rt_note("the same over an ODP MR of never-touched memory");
+	CHECK(ibv_dereg_mr(mr) == 0);
+	CHECK(munmap(buf, len) == 0);
+	buf = pinned_buf;
+	mr = pinned;
+}
+
 /* Dropped without a word: no receive WQE, a bad R_Key. */
 static void silent_drops(void)
 {
@@ -247,6 +274,7 @@ int main(void)
 	uc_connect(qp[1], qp[0]->qp_num);
 
 	whole_messages();
+	whole_messages_over_odp(ctx);
 	silent_drops();
 	lossy_wire();
 
