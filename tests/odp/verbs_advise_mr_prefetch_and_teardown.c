@@ -28,6 +28,32 @@ static int advise(struct ibv_pd *pd, enum ibv_advise_mr_advice adv, uint32_t fla
 	return ibv_advise_mr(pd, adv, flags, &sge, 1);
 }
 
+/*
+ * In a forked child: its own device context, a 64 MiB ODP MR and an
+ * asynchronous PREFETCH_WRITE of all of it; then exit at once, or (with
+ * @notify_fd >= 0) say so on @notify_fd and stay 2 s while the parent
+ * takes the device away. Exit status 0 if the advice was accepted.
+ */
+static void __attribute__((noreturn)) child_prefetch(int acc, int notify_fd)
+{
+	struct ibv_context *c = rt_open_dev();
+	struct ibv_pd *cpd = ibv_alloc_pd(c);
+	uint8_t *b = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct ibv_mr *m;
+
+	if (!cpd || b == MAP_FAILED)
+		_exit(2);
+	m = rt_reg_odp(cpd, b, BIG, acc);
+	if (advise(cpd, IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE, 0, m, b, BIG))
+		_exit(3);
+	if (notify_fd >= 0) {
+		if (write(notify_fd, "x", 1) != 1)
+			_exit(4);
+		sleep(2);	/* the device goes away under the prefetch */
+	}
+	_exit(0);
+}
+
 int main(void)
 {
 	struct ibv_context *ctx = rt_open_dev();
@@ -105,18 +131,8 @@ int main(void)
 	for (i = 0; i < 5; i++) {
 		pid = fork();
 		CHECK(pid >= 0);
-		if (pid == 0) {
-			struct ibv_context *c = rt_open_dev();
-			struct ibv_pd *cpd = ibv_alloc_pd(c);
-			uint8_t *b = mmap(NULL, BIG, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			struct ibv_mr *m;
-
-			if (!cpd || b == MAP_FAILED)
-				_exit(2);
-			m = rt_reg_odp(cpd, b, BIG, acc);
-			_exit(advise(cpd, IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE, 0, m, b, BIG) ? 3 : 0);
-		}
+		if (pid == 0)
+			child_prefetch(acc, -1);
 		CHECK(waitpid(pid, &status, 0) == pid);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
@@ -135,23 +151,8 @@ int main(void)
 		CHECK(pipe(fds) == 0);
 		pid = fork();
 		CHECK(pid >= 0);
-		if (pid == 0) {
-			struct ibv_context *cc = rt_open_dev();
-			struct ibv_pd *cpd = ibv_alloc_pd(cc);
-			uint8_t *b = mmap(NULL, BIG, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			struct ibv_mr *m;
-
-			if (!cpd || b == MAP_FAILED)
-				_exit(2);
-			m = rt_reg_odp(cpd, b, BIG, acc);
-			if (advise(cpd, IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE, 0, m, b, BIG))
-				_exit(3);
-			if (write(fds[1], "x", 1) != 1)
-				_exit(4);
-			sleep(2);	/* the device goes away under the prefetch */
-			_exit(0);
-		}
+		if (pid == 0)
+			child_prefetch(acc, fds[1]);
 		CHECK(read(fds[0], &c, 1) == 1);
 		rt_sh("rdma link delete %s", rt_dev_name());
 		CHECK(waitpid(pid, &status, 0) == pid);

@@ -643,20 +643,14 @@ EXPORT_SYMBOL_GPL(rdma_odp_copy_locked);
 static bool rdma_odp_copy_one_page(struct rdma_odp *odp, unsigned long addr, void *buf,
 				   unsigned long len, bool to_region)
 {
-	struct rdma_odp_chunk *c;
-	unsigned long e;
-	bool done = false;
+	struct page *page;
 
 	mutex_lock(&odp->lock);
-	c = rdma_odp_chunk(odp, rdma_odp_chunk_index(odp, addr));
-	e = c ? c->e[rdma_odp_slot(addr)] : 0;
-	if (likely(e && (!to_region || (e & RDMA_ODP_E_WRITE)))) {
-		rdma_odp_copy_page(rdma_odp_e_page(e), offset_in_page(addr), buf, len,
-				   to_region);
-		done = true;
-	}
+	page = rdma_odp_page_locked(odp, addr, to_region);
+	if (likely(page))
+		rdma_odp_copy_page(page, offset_in_page(addr), buf, len, to_region);
 	mutex_unlock(&odp->lock);
-	return done;
+	return page != NULL;
 }
 
 /**
