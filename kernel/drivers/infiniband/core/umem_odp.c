@@ -576,6 +576,17 @@ int rdma_odp_page_state(struct rdma_odp *odp, unsigned long addr)
 }
 EXPORT_SYMBOL_GPL(rdma_odp_page_state);
 
+/* The page mapped at @addr as asked, or NULL (lock held); inline for the copy path. */
+static inline struct page *rdma_odp_page(struct rdma_odp *odp, unsigned long addr, bool write)
+{
+	struct rdma_odp_chunk *c = rdma_odp_chunk(odp, rdma_odp_chunk_index(odp, addr));
+	unsigned long e = c ? c->e[rdma_odp_slot(addr)] : 0;
+
+	if (!e || (write && !(e & RDMA_ODP_E_WRITE)))
+		return NULL;
+	return rdma_odp_e_page(e);
+}
+
 /**
  * rdma_odp_page_locked() - the page behind an address of a locked region.
  * @odp: the region, locked by rdma_odp_map_and_lock().
@@ -588,14 +599,7 @@ EXPORT_SYMBOL_GPL(rdma_odp_page_state);
  */
 struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr, bool write)
 {
-	struct rdma_odp_chunk *c;
-	unsigned long e;
-
-	c = rdma_odp_chunk(odp, rdma_odp_chunk_index(odp, addr));
-	e = c ? c->e[rdma_odp_slot(addr)] : 0;
-	if (!e || (write && !(e & RDMA_ODP_E_WRITE)))
-		return NULL;
-	return rdma_odp_e_page(e);
+	return rdma_odp_page(odp, addr, write);
 }
 EXPORT_SYMBOL_GPL(rdma_odp_page_locked);
 
@@ -646,7 +650,7 @@ static bool rdma_odp_copy_one_page(struct rdma_odp *odp, unsigned long addr, voi
 	struct page *page;
 
 	mutex_lock(&odp->lock);
-	page = rdma_odp_page_locked(odp, addr, to_region);
+	page = rdma_odp_page(odp, addr, to_region);
 	if (likely(page))
 		rdma_odp_copy_page(page, offset_in_page(addr), buf, len, to_region);
 	mutex_unlock(&odp->lock);
