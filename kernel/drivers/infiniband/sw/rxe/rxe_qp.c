@@ -677,14 +677,18 @@ static void rxe_qp_rnr_timer(struct work_struct *work)
 /*
  * Stop the engine of a QP already in RESET (no kick starts a run then):
  * nothing runs or is pending when this returns.
+ *
+ * Order matters: a run that began before RESET may still arm the timers,
+ * so they are cancelled only once it has ended. A timer that fires
+ * meanwhile kicks, and in RESET the kick starts nothing.
  */
 static void rxe_qp_stop_engine(struct rxe_qp *qp)
 {
 	smp_mb();	/* RESET stored before eng read; pairs with rxe_qp_claim() */
-	cancel_delayed_work_sync(&qp->retry_work);
-	cancel_delayed_work_sync(&qp->rnr_work);
 	/* a run in progress, or handed to the work item, ends idle */
 	wait_var_event(&qp->eng, atomic_read_acquire(&qp->eng) == RXE_ENG_IDLE);
+	cancel_delayed_work_sync(&qp->retry_work);
+	cancel_delayed_work_sync(&qp->rnr_work);
 	cancel_work_sync(&qp->work);
 	skb_queue_purge(&qp->rx_queue);
 }
