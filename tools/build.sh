@@ -12,6 +12,10 @@
 #     provision.sh unpacked in /opt/rxe-odp/rdma-core (any compiler
 #     warning fails).
 # --sparse: build the modules with sparse (C=2) instead; any report fails.
+# RELEASE "debug" is the debug kernel (tools/debug-kernel.sh) in the trixie
+# tree: the modules build in a source copy of their own, so that its
+# objects and generated compat header do not mix with trixie's; the
+# tests and the provider are trixie's.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,19 +25,31 @@ repo=$(dirname "$here")
 sparse=0
 [ "${1:-}" = --sparse ] && { sparse=1; shift; }
 rel=${1:?usage: build.sh [--sparse] RELEASE}
-root=$(rxe_root "$rel")
+moddir=/opt/rxe-odp/src/kernel
+if [ "$rel" = debug ]; then
+	root=$(rxe_root trixie)
+	kver=$(cat "$root/opt/rxe-odp/debug/kver" 2>/dev/null) ||
+		die "no debug kernel: run tools/provision.sh debug"
+	moddir=/opt/rxe-odp/debug/kernel-src
+	log=$root/opt/rxe-odp/debug/modules.log
+else
+	root=$(rxe_root "$rel")
+	kver=$(rxe_kver "$rel")
+	log=$root/opt/rxe-odp/build.log
+fi
 [ -f "$root/.rxe-odp-stamp" ] || die "no $rel tree: run tools/provision.sh $rel"
-kver=$(rxe_kver "$rel")
-log=$root/opt/rxe-odp/build.log
 
 # Stage the sources into the tree. Build products are excluded, so they
 # survive for an incremental build; everything else mirrors the repo.
 mkdir -p "$root/opt/rxe-odp/src" "$root/opt/rxe-odp/build"
-rsync -a --delete --exclude=.git --exclude='*.o' --exclude='*.ko' \
-	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
-	--exclude=Module.symvers --exclude=modules.order --exclude=generated \
-	--exclude=.tmp_versions --exclude='*.a' \
-	"$repo/" "$root/opt/rxe-odp/src/"
+stage() {
+	rsync -a --delete --exclude=.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude=Module.symvers --exclude=modules.order --exclude=generated \
+		--exclude=.tmp_versions --exclude='*.a' "$1" "$2"
+}
+stage "$repo/" "$root/opt/rxe-odp/src/"
+[ "$moddir" = /opt/rxe-odp/src/kernel ] || { mkdir -p "$root$moddir"; stage "$repo/kernel/" "$root$moddir/"; }
 
 # check_log WHAT [LOG] - LOG (default: the module build's) has no warning.
 check_log() {
@@ -48,11 +64,11 @@ if [ $sparse = 1 ]; then
 	msg "sparse (C=2) on $rel ($kver)"
 	record=/opt/rxe-odp/sparse-checked.txt
 	: > "$root$record"
-	in_tree "$root" make -C /opt/rxe-odp/src/kernel KVER="$kver" clean >/dev/null 2>&1 || true
+	in_tree "$root" make -C $moddir KVER="$kver" clean >/dev/null 2>&1 || true
 	# Debian's headers lack scripts/checker-valid.sh, so kbuild would call
 	# sparse unavailable and skip it silently: force KBUILD_CHECKSRC, and
 	# prove through the wrapper's record that every source was checked.
-	in_tree "$root" env SPARSE_RECORD="$record" make -C /opt/rxe-odp/src/kernel \
+	in_tree "$root" env SPARSE_RECORD="$record" make -C $moddir \
 		KVER="$kver" KBUILD_CHECKSRC=2 \
 		CHECK=/opt/rxe-odp/src/tools/sparse-checked.sh > "$log" 2>&1 ||
 		{ tail -30 "$log" >&2; die "sparse build failed for $rel"; }
@@ -66,10 +82,10 @@ if [ $sparse = 1 ]; then
 fi
 
 msg "building modules for $rel ($kver)"
-in_tree "$root" make -C /opt/rxe-odp/src/kernel KVER="$kver" > "$log" 2>&1 ||
+in_tree "$root" make -C $moddir KVER="$kver" > "$log" 2>&1 ||
 	{ tail -40 "$log" >&2; die "module build failed for $rel ($kver); log: $log"; }
 check_log "the module build"
-in_tree "$root" make -s -C /opt/rxe-odp/src/kernel KVER="$kver" INSTALL_ROOT=/ install >> "$log" 2>&1 ||
+in_tree "$root" make -s -C $moddir KVER="$kver" INSTALL_ROOT=/ install >> "$log" 2>&1 ||
 	{ tail -20 "$log" >&2; die "module install failed for $rel"; }
 in_tree "$root" depmod -a "$kver"
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# provision.sh RELEASE - make (or refresh) the build-and-boot tree of one
+# provision.sh RELEASE|debug - make (or refresh) the build-and-boot tree of one
 # target: a debootstrap'd Debian RELEASE holding its kernel image and
 # headers, the compiler that built that kernel, and the RDMA userspace.
 #
@@ -12,13 +12,22 @@
 # It also gets, in /opt/rxe-odp/rdma-core, an unpacked rdma-core source of
 # the installed libibverbs' private provider ABI, to build our provider
 # (userspace/providers/rxe) against.
+#
+# "debug" is the debug target: the trixie tree plus the kernel that
+# tools/debug-kernel.sh builds in it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-rel=${1:?usage: provision.sh RELEASE}
-case $rel in sid|trixie|bookworm) ;; *) die "unknown release '$rel'";; esac
+rel=${1:?usage: provision.sh RELEASE|debug}
+case $rel in
+sid|trixie|bookworm) ;;
+debug)	# trixie's tree, plus the debug kernel built in it
+	"$here/provision.sh" trixie
+	exec "$here/debug-kernel.sh" ;;
+*) die "unknown release '$rel'";;
+esac
 
 root=$(rxe_root "$rel")
 mirror=${RXE_MIRROR:-http://deb.debian.org/debian}
@@ -33,6 +42,8 @@ pkgs=(
 	python3-pyverbs libibverbs-dev librdmacm-dev
 )
 [ "$rel" = sid ] && pkgs+=(sparse)
+# trixie's tree also builds the debug target's kernel (tools/debug-kernel.sh)
+[ "$rel" = trixie ] && pkgs+=(linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio xz-utils)
 
 base_stamp="base=$base_version release=$rel mirror=$mirror"
 stamp_file=$root/.rxe-odp-stamp

@@ -24,6 +24,17 @@ A test is tests/AREA/NAME.sh or tests/AREA/NAME.c. A line
 '# rxe-test: key=value ...' (or '// rxe-test: ...') sets its options:
   timeout=SECONDS (60)  setup=rxe0|modules|none (rxe0)  mem=MiB (1024)
   smp=N (2)  swap=MiB (0)  numa=N (1)  kernels=sid,trixie (all)
+  inject=alloc: the test makes allocations fail on purpose; the
+      kernel's dump of each failed allocation is not a report
+  manual=yes: runs only when a --filter pattern names its area
+      (tests/reliability: make soak, make fuzz), on any target
+  debug=off: not on the debug target (too slow under KASAN and lockdep,
+      or about the distro's userspace rather than the driver)
+Only the areas in DEBUG_AREAS run on the debug target, with their
+timeouts multiplied by DEBUG_SLOWDOWN.
+
+Kernels run side by side, a boot per free CPU slot (RXE_JOBS, default:
+the host's CPUs); a boot with a peer guest takes two slots.
   peer=stock|ours (none): a second guest on the same Ethernet segment,
       its rxe0 driven by the in-tree rdma_rxe or by ours (tests/lib/peer.py)
 Tests with the same guest options share one boot.
@@ -51,7 +62,18 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.environ.get("RXE_CACHE", os.path.expanduser("~/.cache/rxe-odp"))
-ALL_KERNELS = ["sid", "trixie", "bookworm"]
+ALL_KERNELS = ["sid", "trixie", "bookworm", "debug"]
+
+# The debug target: trixie's kernel source built with KASAN, lockdep,
+# kmemleak and fault injection (tools/debug-kernel.sh), booted from the
+# trixie tree, read-only, so that it can run beside the trixie target
+# (tests write only to /tmp, a tmpfs, and to the results share). RDMA
+# work runs about 10x slower on it than on Debian's kernel.
+DEBUG_TARGET = "debug"
+DEBUG_TREE = "trixie"
+DEBUG_AREAS = ("ah", "cq", "link", "module", "mr", "odp", "qp", "rc", "uc",
+               "ud", "verbs", "faults")
+DEBUG_SLOWDOWN = 5
 
 BOOT_TIMEOUT = 300      # seconds from QEMU start to READY
 IDLE_TIMEOUT = 180      # seconds between tests (setup is inside a test)
@@ -60,9 +82,10 @@ TEST_GRACE = int(os.environ.get("RXE_TEST_GRACE", "60"))
 MAX_BOOTS = 4           # per group: restarts after crashes
 
 DEFAULTS = {"timeout": 60, "setup": "rxe0", "mem": 1024, "smp": 2,
-            "swap": 0, "numa": 1, "kernels": "", "peer": ""}
+            "swap": 0, "numa": 1, "kernels": "", "peer": "", "debug": "on",
+            "inject": "", "manual": ""}
 GUEST_KEYS = ("mem", "smp", "swap", "numa", "peer")
-STRING_KEYS = ("setup", "kernels", "peer")
+STRING_KEYS = ("setup", "kernels", "peer", "debug", "inject", "manual")
 PEER_DRIVERS = ("stock", "ours")
 PROVIDERS = ("ours", "stock")
 
@@ -86,12 +109,18 @@ KERNEL_REPORT = re.compile(
     r"kernel BUG|Kernel panic|unreferenced object|NETDEV WATCHDOG|"
     r"Call Trace:")
 
+# The kernel's dump of a failed allocation (warn_alloc): a header line,
+# then a stack trace up to </TASK>.
+ALLOC_FAILURE = re.compile(r"page allocation failure: |vmalloc error: ")
+
 # Modules the initramfs needs to mount a 9p root (with their dependencies).
 INITRAMFS_MODULES = ["virtio_pci", "9pnet_virtio", "9p"]
 
 
 def log(msg):
-    print("==> " + msg, file=sys.stderr, flush=True)
+    # one write: kernels run in threads side by side
+    sys.stderr.write("==> " + msg + "\n")
+    sys.stderr.flush()
 
 
 # ---------------------------------------------------------------- targets
@@ -99,16 +128,28 @@ def log(msg):
 class Target:
     def __init__(self, name):
         self.name = name
-        self.root = os.path.join(CACHE, "roots", name)
+        self.debug = name == DEBUG_TARGET
+        self.tree = DEBUG_TREE if self.debug else name
+        self.readonly = self.debug  # its guests do not write to the tree
+        self.root = os.path.join(CACHE, "roots", self.tree)
         if not os.path.exists(os.path.join(self.root, ".rxe-odp-stamp")):
-            sys.exit(f"error: no {name} tree; run 'make KERNELS={name}' first")
-        kvers = sorted((d for d in os.listdir(os.path.join(self.root, "lib/modules"))
-                        if os.path.exists(os.path.join(self.root, "boot", "vmlinuz-" + d))),
-                       key=version_key)
-        if not kvers:
-            sys.exit(f"error: no kernel in the {name} tree")
-        self.kver = kvers[-1]
-        self.vmlinuz = os.path.join(self.root, "boot", "vmlinuz-" + self.kver)
+            sys.exit(f"error: no {self.tree} tree; run 'make KERNELS={name}' first")
+        if self.debug:
+            d = os.path.join(self.root, "opt/rxe-odp/debug")
+            try:
+                with open(os.path.join(d, "kver")) as f:
+                    self.kver = f.read().strip()
+            except OSError:
+                sys.exit("error: no debug kernel; run 'make KERNELS=debug' first")
+            self.vmlinuz = os.path.join(d, "bzImage")
+        else:
+            kvers = sorted((d for d in os.listdir(os.path.join(self.root, "lib/modules"))
+                            if os.path.exists(os.path.join(self.root, "boot", "vmlinuz-" + d))),
+                           key=version_key)
+            if not kvers:
+                sys.exit(f"error: no kernel in the {name} tree")
+            self.kver = kvers[-1]
+            self.vmlinuz = os.path.join(self.root, "boot", "vmlinuz-" + self.kver)
         self.moddir = os.path.join(self.root, "lib/modules", self.kver)
         self.initramfs = self._initramfs()
 
@@ -227,10 +268,27 @@ class Test:
                     self.opts[k] = v if k in STRING_KEYS else int(v)
         if self.opts["peer"] not in ("",) + PEER_DRIVERS:
             sys.exit(f"error: {rel}: peer must be one of {PEER_DRIVERS}")
+        if self.opts["debug"] not in ("on", "off"):
+            sys.exit(f"error: {rel}: debug must be on or off")
+        self.area = self.name[len(prefix):].split("/")[0]
 
     def runs_on(self, kernel):
         ks = self.opts["kernels"]
+        if self.opts["manual"]:
+            return not ks or kernel in ks.split(",")
+        if kernel == DEBUG_TARGET and not (ks and kernel in ks.split(",")):
+            # a focused set: the driver's own and the ODP tests
+            return (not ks and self.opts["debug"] == "on" and
+                    self.area in DEBUG_AREAS and not self.opts["peer"])
         return not ks or kernel in ks.split(",")
+
+    def timeout_on(self, target):
+        """The timeout on `target`: a test not written for the debug
+        target gets DEBUG_SLOWDOWN times its own there."""
+        t = self.opts["timeout"]
+        if target.debug and DEBUG_TARGET not in self.opts["kernels"].split(","):
+            return t * DEBUG_SLOWDOWN
+        return t
 
     def guest_key(self):
         return tuple(self.opts[k] for k in GUEST_KEYS)
@@ -239,10 +297,15 @@ class Test:
 def discover(pattern):
     paths = sorted(glob.glob(os.path.join(REPO, "tests/*/*.sh")) +
                    glob.glob(os.path.join(REPO, "tests/*/*.c")))
+    # tests/reliability holds the soak's and the fuzzer's helper programs
     tests = [Test(p, os.path.join(REPO, "tests")) for p in paths
-             if "/tests/lib/" not in p]
-    if pattern:	# space-separated patterns: a test matching any runs
-        pats = [p if any(c in p for c in "*?[") else f"*{p}*" for p in pattern.split()]
+             if "/tests/lib/" not in p and not p.endswith("_worker.c")]
+    words = pattern.split()
+    # manual tests (soak, fuzz) only when a pattern names their area
+    tests = [t for t in tests if not t.opts["manual"] or
+             any(w.startswith(t.area + "/") for w in words)]
+    if words:	# space-separated patterns: a test matching any runs
+        pats = [p if any(c in p for c in "*?[") else f"*{p}*" for p in words]
         tests = [t for t in tests if any(fnmatch.fnmatch(t.name, p) for p in pats)]
     return tests
 
@@ -278,6 +341,8 @@ def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None,
            # crashed boots (a vCPU ran a stale int3 of the patching)
            "-append", "console=ttyS0,115200 loglevel=5 panic=-1 "
                       "mitigations=off random.trust_cpu=on tsc=unstable"
+                      # ACPI's PCI scan takes minutes under KASAN
+                      + (" pci=noacpi" if target.debug else "")
                       + (" rxe.ro" if readonly else ""),
            "-virtfs", f"local,path={target.root},mount_tag=rxeroot,"
                       "security_model=passthrough,multidevs=remap"
@@ -400,7 +465,7 @@ class Boot:
                     f.write(f"export {k}={shlex.quote(v)}\n")
         with open(os.path.join(self.resdir, "tests.list"), "w") as f:
             for t in self.tests:
-                f.write(f"{t.name}\t{t.kind}\t{t.path}\t{t.opts['timeout']}\t"
+                f.write(f"{t.name}\t{t.kind}\t{t.path}\t{t.timeout_on(self.target)}\t"
                         f"{t.opts['setup']}\n")
 
     def run(self):
@@ -421,6 +486,7 @@ class Boot:
         console = open(os.path.join(self.resdir, "console.log"), "wb")
         proc = subprocess.Popen(qemu_cmd(self.target, self.resdir, self.guest,
                                          swap_img=swap_img, wire=wire,
+                                         readonly=self.target.readonly,
                                          deterministic=self.deterministic),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -525,7 +591,8 @@ class Boot:
                 lines += f.read().splitlines()
         except OSError:
             pass
-        report = kernel_report(lines)
+        test = next((t for t in self.tests if t.name == name), None)
+        report = kernel_report(lines, test is not None and test.opts["inject"] == "alloc")
         trouble = self.peer and self.peer.trouble()
         if trouble and status == "FAIL":
             reason += "\n    " + trouble
@@ -540,9 +607,16 @@ class Boot:
                        os.path.join(self.resdir, "logs", safe + ".log"))
 
 
-def kernel_report(lines):
-    """An excerpt of the first kernel report in `lines`, or ''."""
+def kernel_report(lines, alloc_failures=False):
+    """An excerpt of the first kernel report in `lines`, or ''.
+    `alloc_failures`: dumps of failed allocations are expected, not reports."""
+    in_dump = False
     for i, l in enumerate(lines):
+        if alloc_failures and ALLOC_FAILURE.search(l):
+            in_dump = True
+        if in_dump:
+            in_dump = "</TASK>" not in l
+            continue
         if KERNEL_REPORT.search(l):
             lo = max(0, i - 2)
             excerpt = lines[lo:i + 25]
@@ -558,8 +632,13 @@ class Results:
         self.failed = []
         self.quiet = quiet
         self.outcome = {}       # name -> (status, reason)
+        self.lock = threading.Lock()   # kernels report from their threads
 
     def report(self, kernel, name, status, reason, logpath):
+        with self.lock:
+            self._report(kernel, name, status, reason, logpath)
+
+    def _report(self, kernel, name, status, reason, logpath):
         full = f"{kernel}/{name}"
         self.counts[status] += 1
         self.outcome[name] = (status, reason)
@@ -603,6 +682,34 @@ def new_results_dir():
     return d
 
 
+class Slots:
+    """The host's CPUs, shared by the guests that run side by side. A
+    boot takes a slot per guest; requests are served in order, so a boot
+    wanting two slots is not starved by boots wanting one."""
+
+    def __init__(self, n):
+        self.n = max(1, n)
+        self.free = self.n
+        self.queue = collections.deque()
+        self.cond = threading.Condition()
+
+    def take(self, k):
+        k = min(k, self.n)
+        me = object()
+        with self.cond:
+            self.queue.append(me)
+            self.cond.wait_for(lambda: self.queue[0] is me and self.free >= k)
+            self.queue.popleft()
+            self.free -= k
+            self.cond.notify_all()
+        return k
+
+    def give(self, k):
+        with self.cond:
+            self.free += k
+            self.cond.notify_all()
+
+
 def cmd_test(args):
     kernels = args.kernels.split() if args.kernels else ALL_KERNELS
     tests = discover(args.filter)
@@ -614,24 +721,64 @@ def cmd_test(args):
     if not tests:
         print(f"no test matches '{args.filter}'", file=sys.stderr)
     top = new_results_dir()
-    print(f"results: {top}", flush=True)
+    jobs = int(os.environ.get("RXE_JOBS") or os.cpu_count() or 1)
+    print(f"results: {top}; up to {jobs} guest(s) at a time", flush=True)
+    slots = Slots(jobs)
     for kernel in kernels:
-        target = Target(kernel)
+        if not (args.prepare and kernel == DEBUG_TARGET):
+            Target(kernel)      # fail now if a target is not built
+
+    def run_kernel(kernel):
         mine = [t for t in tests if t.runs_on(kernel)]
+        if not mine:
+            return
+        if args.prepare and kernel == DEBUG_TARGET:
+            why = prepare_debug(top, slots)
+            if why:
+                for t in mine:
+                    results.report(kernel, t.name, "FAIL", f"not run: {why}", "")
+                return
+        target = Target(kernel)
         groups = collections.OrderedDict()
         for t in mine:
             groups.setdefault(t.guest_key(), []).append(t)
-        log(f"{kernel}: kernel {target.kver}, {len(mine)} tests in "
+        log(f"{target.name}: kernel {target.kver}, {len(mine)} tests in "
             f"{len(groups)} boot(s), {args.provider} provider")
         for gi, (guest, gtests) in enumerate(groups.items()):
             run_group(target, top, gi, guest, gtests, results,
-                      provider=args.provider)
+                      provider=args.provider, slots=slots)
+
+    # every target its own thread: no two share a tree read-write
+    threads = [threading.Thread(target=run_kernel, args=(k,)) for k in kernels]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
     print(results.summary(), flush=True)
     return 1 if results.failed or not results.counts else 0
 
 
+def prepare_debug(top, slots):
+    """Build the debug kernel and our modules for it (tools/provision.sh
+    debug, tools/build.sh debug) on one CPU slot, while the other targets
+    test on the rest; None, or why it failed."""
+    logpath = os.path.join(top, "debug-build.log")
+    held = slots.take(1)
+    try:
+        log(f"debug: building the debug kernel on one CPU beside the tests; log: {logpath}")
+        env = dict(os.environ, RXE_BUILD_JOBS="1")
+        with open(logpath, "w") as f:
+            for step in (["provision.sh", "debug"], ["build.sh", "debug"]):
+                cmd = [os.path.join(REPO, "tools", step[0])] + step[1:]
+                if subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT, env=env):
+                    return f"'tools/{' '.join(step)}' failed; log: {logpath}"
+    finally:
+        slots.give(held)
+    return None
+
+
 def run_group(target, top, gi, guest, tests, results, deterministic=False,
-              provider="ours"):
+              provider="ours", slots=None):
     pending = list(tests)
     boots = 0
     while pending:
@@ -646,7 +793,12 @@ def run_group(target, top, gi, guest, tests, results, deterministic=False,
 
         boot = Boot(target, resdir, guest, pending, "test", on_result, print,
                     deterministic, provider)
-        boot.run()
+        held = slots.take(2 if guest[4] else 1) if slots else 0
+        try:
+            boot.run()
+        finally:
+            if slots:
+                slots.give(held)
         pending = [t for t in pending if t.name not in boot.done]
         if boot.died and not boot.ready:
             for i, t in enumerate(pending):
@@ -835,6 +987,8 @@ def main():
                    help="targets, space separated (default: all)")
     t.add_argument("--filter", default="", help="test name patterns, space-separated (glob, or substring)")
     t.add_argument("--list", action="store_true", help="list matching tests only")
+    t.add_argument("--prepare", action="store_true",
+                   help="build the debug target on one CPU beside the other targets' tests")
     provider_option(t)
     d = sub.add_parser("demo", help="boot a guest and run the demo")
     d.add_argument("--kernel", default="sid")

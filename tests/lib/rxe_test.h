@@ -7,6 +7,7 @@
 #define RXE_TEST_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,5 +137,26 @@ void *rt_map(size_t len, size_t align);
 /* Fill / check a pattern derived from @seed (check: offset of the first bad byte, or -1). */
 void rt_fill(void *p, size_t len, uint32_t seed);
 long rt_mismatch(const void *p, size_t len, uint32_t seed);
+
+/*
+ * An invalidation storm: a thread that, until rt_storm_stop(), keeps
+ * invalidating random ranges of @nbufs buffers of @len bytes (page
+ * multiples) without changing what they hold: mprotect flips, fork (COW
+ * write protection), MADV_PAGEOUT, migration between NUMA nodes 0 and 1.
+ * ops[] counts each kind.
+ */
+#define RT_STORM_OPS 4
+struct rt_storm {
+	uint8_t *const *bufs;
+	int nbufs;
+	size_t len;
+	unsigned int seed;
+	int stop;
+	pthread_t thread;
+	unsigned long ops[RT_STORM_OPS];	/* mprotect, fork, pageout, migrate */
+};
+void rt_storm_start(struct rt_storm *s, uint8_t *const *bufs, int nbufs, size_t len,
+		    unsigned int seed);
+void rt_storm_stop(struct rt_storm *s);
 
 #endif /* RXE_TEST_H */

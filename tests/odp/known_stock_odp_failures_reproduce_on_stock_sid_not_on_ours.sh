@@ -1,5 +1,5 @@
 #!/bin/bash
-# rxe-test: setup=none timeout=900 mem=768 smp=2 swap=256 numa=2
+# rxe-test: setup=none timeout=900 mem=768 smp=2 swap=256 numa=2 debug=off
 # The ODP failures of the stock 7.2 rdma_rxe that ours must not have, each
 # shown by one of our tests that fails on the stock stack (its in-tree
 # driver and the distro's provider) for the reason named, in the same

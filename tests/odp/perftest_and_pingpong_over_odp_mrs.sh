@@ -1,5 +1,5 @@
 #!/bin/bash
-# rxe-test: setup=rxe0 timeout=600
+# rxe-test: setup=rxe0 timeout=600 debug=off
 # The distro's tools with ODP memory on our device: ib_write_bw,
 # ib_read_bw, ib_send_bw with --odp (RC, 64 KiB), ibv_rc_pingpong -o with
 # data checking, -O (implicit ODP: one MR for the whole address space),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rxe-test: setup=none timeout=900
+# rxe-test: setup=none timeout=900 debug=off
 # rdma-core's pyverbs test_odp on our driver: every test that passes on
 # the stock rdma_rxe of sid (pyverbs_odp_reference.txt, 15 of 23) passes
 # on ours, and so do the implicit-ODP and hugetlb tests the stock driver

@@ -9,65 +9,11 @@
  * CPU check, CPU write then RDMA READ and a check. Zero mismatches and
  * zero failed completions, with thousands of invalidations counted.
  */
-#include <pthread.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-
 #include "rxe_test.h"
 
 #define PG 4096
 #define NP 64
 #define LEN (NP * PG)
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#define MPOL_MF_MOVE_ (1 << 1)
-
-static uint8_t *bufs[2];
-static volatile int stop;
-static unsigned long ops[4];
-
-static void *storm(void *arg)
-{
-	unsigned int i = 0, seed = 7;
-
-	(void)arg;
-	while (!stop) {
-		uint8_t *b = bufs[rand_r(&seed) & 1];
-		size_t first = rand_r(&seed) % NP, n = 1 + rand_r(&seed) % (NP - first), k;
-		void *pages[NP];
-		int nodes[NP], st[NP], op = i % 4, status;
-		pid_t pid;
-
-		switch (op) {
-		case 0:
-			mprotect(b, LEN, PROT_READ | PROT_WRITE | PROT_EXEC);
-			mprotect(b, LEN, PROT_READ | PROT_WRITE);
-			break;
-		case 1:
-			pid = fork();
-			if (pid == 0)
-				_exit(0);
-			if (pid > 0)
-				waitpid(pid, &status, 0);
-			break;
-		case 2:
-			madvise(b + first * PG, n * PG, MADV_PAGEOUT);
-			break;
-		case 3:
-			for (k = 0; k < n; k++) {
-				pages[k] = b + (first + k) * PG;
-				nodes[k] = (i / 4) & 1;
-			}
-			syscall(SYS_move_pages, 0, n, pages, nodes, st, MPOL_MF_MOVE_);
-			break;
-		}
-		ops[op]++;
-		i++;
-	}
-	return NULL;
-}
 
 int main(void)
 {
@@ -81,7 +27,8 @@ int main(void)
 	struct rt_rc_pair p;
 	struct ibv_pd *pd;
 	uint32_t seq = 1000;
-	pthread_t t;
+	struct rt_storm storm;
+	uint8_t *bufs[2];
 	time_t end;
 
 	rt_require_odp(ctx, IBV_ODP_SUPPORT_WRITE | IBV_ODP_SUPPORT_READ);
@@ -96,7 +43,7 @@ int main(void)
 	inv0 = rt_counter("odp_invalidations");
 	f0 = rt_counter("odp_fault_errors");
 
-	CHECK(pthread_create(&t, NULL, storm, NULL) == 0);
+	rt_storm_start(&storm, bufs, 2, LEN, 7);
 	end = time(NULL) + secs;
 	while (time(NULL) < end) {
 		size_t a = seq % NP, b = (seq * 13 + 5) % NP;
@@ -116,11 +63,10 @@ int main(void)
 		rounds++;
 		seq += 2;
 	}
-	stop = 1;
-	pthread_join(t, NULL);
+	rt_storm_stop(&storm);
 	rt_note("%d s: %lu verified rounds (WRITE+READ), %lu mismatches; storm: mprotect %lu, "
 		"fork %lu, pageout %lu, migrate %lu; %llu invalidations, %llu fault errors",
-		secs, rounds, mismatches, ops[0], ops[1], ops[2], ops[3],
+		secs, rounds, mismatches, storm.ops[0], storm.ops[1], storm.ops[2], storm.ops[3],
 		(unsigned long long)(rt_counter("odp_invalidations") - inv0),
 		(unsigned long long)(rt_counter("odp_fault_errors") - f0));
 	CHECK(mismatches == 0);

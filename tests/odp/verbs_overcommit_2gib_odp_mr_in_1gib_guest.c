@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-// rxe-test: setup=rxe0 timeout=1200 mem=1024 smp=2 swap=3072
+// rxe-test: setup=rxe0 timeout=1200 mem=1024 smp=2 swap=3072 debug=off
 /*
  * Overcommit, the point of ODP: in a guest with 1 GiB of RAM and swap, one
  * ODP MR covers 2 GiB of anonymous memory (a length that does not fit in

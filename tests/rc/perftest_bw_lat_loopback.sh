@@ -1,5 +1,5 @@
 #!/bin/bash
-# rxe-test: setup=rxe0 timeout=400
+# rxe-test: setup=rxe0 timeout=400 debug=off
 # The distro's perftest over RC between two QPs of our device: write,
 # read, send and atomic bandwidth, write and send latency. Each pair
 # must finish and report a result line (the tools exit non-zero on a

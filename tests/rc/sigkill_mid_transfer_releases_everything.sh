@@ -1,5 +1,5 @@
 #!/bin/bash
-# rxe-test: setup=rxe0 timeout=600
+# rxe-test: setup=rxe0 timeout=600 debug=off
 # A process SIGKILLed in the middle of a transfer: its QPs, CQs, MRs and
 # PDs go away with it (the kernel cleans up the uverbs file), its peer
 # ends with an error instead of hanging, the device keeps working for the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rxe-test: setup=rxe0 timeout=600
+# rxe-test: setup=rxe0 timeout=600 debug=off
 # The distro's UD and UC tools between two QPs of our device: ibv_ud_pingpong
 # and ibv_uc_pingpong (data checked with -c where the tool has it),
 # ib_send_bw over UD and UC, ib_write_bw over UC, and ib_send_bw to a

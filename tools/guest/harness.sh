@@ -140,8 +140,38 @@ run_one() {
 	say "END $name $status $why"
 }
 
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# Modules whose allocations a kmemleak report must not name.
+OUR_MODULES='rdma_rxe|rdma_odp|rdma_odp_test|rxe_kverbs_test'
+
+# leak_check - on a kernel with kmemleak (the debug target), a scan after
+# the tests: a leaked object whose allocation backtrace passes through
+# one of our modules fails; others (the kernel's own) are only listed.
+leak_check() {
+	local name=harness/kmemleak_finds_no_leak_of_ours
+	local log=/results/logs/${name//\//__}.log ours
+	[ -w "$KMEMLEAK" ] || return 0
+	say "BEGIN $name 300"
+	# kmemleak reports objects unreferenced for 5 s and seen so twice
+	sleep 6
+	echo scan > "$KMEMLEAK"
+	echo scan > "$KMEMLEAK"
+	cat "$KMEMLEAK" > "$log"
+	ours=$(awk -v re="[[]($OUR_MODULES)[]]" '
+		/^unreferenced object/ { n++ }
+		$0 ~ re { hit[n] = 1 }
+		END { c = 0; for (i in hit) c++; print c }' "$log")
+	: > "/results/logs/${name//\//__}.dmesg"
+	if [ "$ours" -gt 0 ]; then
+		say "END $name FAIL $ours leaked object(s) allocated through our modules (of $(grep -c '^unreferenced object' "$log") reported); see the log"
+	else
+		say "END $name PASS"
+	fi
+}
+
 final_teardown() {
 	local name=harness/final_unload why
+	leak_check
 	say "BEGIN $name 120"
 	dmesg -c > /dev/null
 	if why=$(rxe_unload 2>&1); then
@@ -176,6 +206,8 @@ main() {
 	export RXE_TARGET RXE_KVER=$(uname -r)
 	mkdir -p /results/logs
 	setup_machine
+	# what leaked before the tests (boot) is not theirs
+	[ -w "$KMEMLEAK" ] && echo clear > "$KMEMLEAK"
 	say "READY $(uname -r)"
 
 	case $RXE_MODE in
