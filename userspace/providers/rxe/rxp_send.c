@@ -153,6 +153,10 @@ static int rxp_check_send_wr(struct rxp_qp *qp, const struct ibv_send_wr *wr,
 		rxp_dbg(ctx, "UD send without an AH");
 		return EINVAL;
 	}
+	if (wr->opcode == IBV_WR_BIND_MW && !wr->bind_mw.mw) {
+		rxp_dbg(ctx, "BIND_MW without a window");
+		return EINVAL;
+	}
 	return 0;
 }
 
