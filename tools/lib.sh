@@ -14,7 +14,9 @@ rxe_kver() {
 	local root d
 	root=$(rxe_root "$1")
 	for d in "$root"/lib/modules/*/; do
-		[ -f "$root/boot/vmlinuz-$(basename "$d")" ] && basename "$d"
+		# (a kernel without an image in /boot, like the debug target's
+		# in the trixie tree, is not the tree's own)
+		if [ -f "$root/boot/vmlinuz-$(basename "$d")" ]; then basename "$d"; fi
 	done | sort -V | tail -1
 }
 

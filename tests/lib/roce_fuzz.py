@@ -155,7 +155,8 @@ def main():
             continue
         udp = struct.pack(">HHHH", 0xc000 + ident % 0x3fff, UDP_PORT, length - 20, 0)
         ip = ipv4(a.src, a.dst, length, ident)
-        crc = {"good": icrc(ip, udp, t), "bad": rng.randbytes(4), "cut": b""}[kind]
+        crc = icrc(ip, udp, t) if kind == "good" else \
+            rng.randbytes(4) if kind == "bad" else b""
         sock.send(eth + with_checksum(ip) + udp + t + crc)
         sent += 1
         time.sleep(1.0 / a.rate)

@@ -56,7 +56,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	case $rc in
 	0) ;;
 	124|137) tail -5 /tmp/fuzz.round; fail "round $round hung (fuzz_worker $rs $ops; run seed $seed)" ;;
-	*) tail -5 /tmp/fuzz.round; fail "round $round: worker exit $rc (fuzz_worker $rs $ops; run seed $seed)" ;;
+	*) grep "^# odd" /tmp/fuzz.round | sort | uniq -c | sort -rn | head -20
+	   grep -A40 "^fuzz-worker: signal" /tmp/fuzz.round; tail -2 /tmp/fuzz.round
+	   fail "round $round: worker exit $rc (fuzz_worker $rs $ops; run seed $seed)" ;;
 	esac
 	set -- $(sed -n 's/^fuzz-worker seed=[0-9]* ops=\([0-9]*\) ok=\([0-9]*\) failed=\([0-9]*\).*/\1 \2 \3/p' /tmp/fuzz.round)
 	calls=$(( calls + $1 )) okc=$(( okc + $2 )) failc=$(( failc + $3 ))
@@ -67,10 +69,10 @@ wait_for 30 sh -c "! kill -0 $pkt" || kill "$pkt" 2>/dev/null
 wait "$pkt" 2>/dev/null
 pkt=
 sent=$(sed -n 's/^sent //p' /tmp/fuzz.pkt)
-[ -n "$sent" ] || { cat /tmp/fuzz.pkt; sent=0; }
+[ -n "$sent" ] && [ "$sent" -gt 0 ] || { cat /tmp/fuzz.pkt; fail "the packet fuzzer sent nothing"; }
 echo "fuzz: $secs s, seed $seed: $round rounds, $calls verbs calls ($okc succeeded, $failc" \
-	"refused with an errno); $sent random packets, of which the device counted" \
-	"$(cnt rcvd_pkts) received, $(cnt rcvd_icrc_err) ICRC errors, $(cnt rcvd_bad_header)" \
-	"bad headers, $(cnt rcvd_no_qp) for no QP"
+	"refused with an errno); $sent random packets sent; the device counted (its own" \
+	"traffic too) $(cnt rcvd_pkts) packets received, $(cnt rcvd_icrc_err) ICRC errors," \
+	"$(cnt rcvd_bad_header) bad headers, $(cnt rcvd_no_qp) for no QP"
 [ "$round" -gt 0 ] || fail "no round ran"
 ibv_devinfo -d rxefz > /dev/null || fail "rxefz no longer answers"

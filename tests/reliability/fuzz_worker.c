@@ -18,7 +18,9 @@
  * on the seed's choice, destroying them all first.
  * Its last line:  fuzz-worker seed=S ops=N ok=K failed=F odd_errno=X
  */
+#include <execinfo.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <rdma/ib_user_ioctl_cmds.h>
@@ -38,6 +40,8 @@ static int gid_index;
 static uint8_t *arena;		/* ARENA bytes, remapped and protected at random */
 static uint8_t *inline_src;	/* always readable: inline sends copy from it */
 static unsigned long ok, failed, odd;
+static const char *call;	/* the verb being tried, for the odd errno report */
+static bool raw;		/* a raw uverbs command: any errno is its answer */
 
 static struct ibv_pd *pds[NPOOL];
 static struct ibv_cq *cqs[NPOOL];
@@ -114,12 +118,15 @@ static int any_access(void)
 }
 
 /* Count a call's outcome: 0 is success, else the errno it gave. */
+#define OUTCOME(name, err) do { call = name; outcome(err); } while (0)
 static void outcome(int err)
 {
 	static const int known[] = {
 		EINVAL, ENOMEM, EFAULT, EBUSY, EOPNOTSUPP, ENOSYS, EPERM, EACCES,
 		ENOENT, EAGAIN, E2BIG, EOVERFLOW, ERANGE, ENODEV, EIO, EPROTONOSUPPORT,
 		EEXIST, ENXIO, EBADF, ENOTTY, ENOSPC, EMSGSIZE, EBADMSG, ESRCH, ETIMEDOUT,
+		ENODATA,	/* ib_core: the GID table slot asked for is empty */
+		ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL,	/* no route to the GID */
 	};
 	unsigned int i;
 
@@ -131,8 +138,10 @@ static void outcome(int err)
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (err == known[i])
 			return;
+	if (raw)
+		return;
 	odd++;
-	printf("# odd errno %d (%s)\n", err, strerror(err));
+	printf("# odd errno %d (%s) from %s\n", err, strerror(err), call);
 }
 
 /* The errno of a call that returned NULL (0 would be a failure without a reason). */
@@ -150,14 +159,14 @@ static void op_pd(void)
 	if (*s) {
 		int err = ibv_dealloc_pd(*s);
 
-		outcome(err);
+		OUTCOME("ibv_dealloc_pd", err);
 		if (!err)
 			*s = NULL;
 		return;
 	}
 	errno = 0;
 	*s = ibv_alloc_pd(ctx);
-	outcome(*s ? 0 : null_errno());
+	OUTCOME("ibv_alloc_pd", *s ? 0 : null_errno());
 }
 
 static void op_cq(void)
@@ -169,7 +178,7 @@ static void op_cq(void)
 	if (!*s) {
 		errno = 0;
 		*s = ibv_create_cq(ctx, (int)any_len(), NULL, NULL, pick(3));
-		outcome(*s ? 0 : null_errno());
+		OUTCOME("ibv_create_cq", *s ? 0 : null_errno());
 		return;
 	}
 	switch (pick(4)) {
@@ -177,17 +186,17 @@ static void op_cq(void)
 		err = ibv_destroy_cq(*s);
 		if (!err)
 			*s = NULL;
-		outcome(err);
+		OUTCOME("ibv_destroy_cq", err);
 		break;
 	case 1:
-		outcome(ibv_resize_cq(*s, (int)any_len()));
+		OUTCOME("ibv_resize_cq", ibv_resize_cq(*s, (int)any_len()));
 		break;
 	case 2:
 		err = ibv_poll_cq(*s, 1 + pick(8), wc);
-		outcome(err < 0 ? -err : 0);
+		OUTCOME("ibv_poll_cq", err < 0 ? -err : 0);
 		break;
 	case 3:
-		outcome(ibv_req_notify_cq(*s, pick(2)));
+		OUTCOME("ibv_req_notify_cq", ibv_req_notify_cq(*s, pick(2)));
 		break;
 	}
 }
@@ -210,7 +219,7 @@ static void op_srq(void)
 			return;
 		errno = 0;
 		*s = ibv_create_srq(pd, &init);
-		outcome(*s ? 0 : null_errno());
+		OUTCOME("ibv_create_srq", *s ? 0 : null_errno());
 		return;
 	}
 	switch (pick(3)) {
@@ -218,13 +227,13 @@ static void op_srq(void)
 		err = ibv_destroy_srq(*s);
 		if (!err)
 			*s = NULL;
-		outcome(err);
+		OUTCOME("ibv_destroy_srq", err);
 		break;
 	case 1:
-		outcome(ibv_modify_srq(*s, &a, rnd() & 3));
+		OUTCOME("ibv_modify_srq", ibv_modify_srq(*s, &a, rnd() & 3));
 		break;
 	case 2:
-		outcome(ibv_post_srq_recv(*s, &wr, &bad));
+		OUTCOME("ibv_post_srq_recv", ibv_post_srq_recv(*s, &wr, &bad));
 		break;
 	}
 }
@@ -254,7 +263,7 @@ static void op_qp_create(struct ibv_qp **s)
 		return;
 	errno = 0;
 	*s = ibv_create_qp(pd, &init);
-	outcome(*s ? 0 : null_errno());
+	OUTCOME("ibv_create_qp", *s ? 0 : null_errno());
 }
 
 static void op_qp_modify(struct ibv_qp *qp)
@@ -293,7 +302,7 @@ static void op_qp_modify(struct ibv_qp *qp)
 		mask = masks[pick(sizeof(masks) / sizeof(masks[0]))];
 		a.qp_state = 1 + pick(3);
 	}
-	outcome(ibv_modify_qp(qp, &a, mask));
+	OUTCOME("ibv_modify_qp", ibv_modify_qp(qp, &a, mask));
 }
 
 static void op_post_send(struct ibv_qp *qp)
@@ -324,6 +333,21 @@ static void op_post_send(struct ibv_qp *qp)
 			wr[i].num_sge = 1;
 		}
 		wr[i].imm_data = rnd();
+		/* pointers in a WR must be live objects or NULL for libibverbs */
+		if (wr[i].opcode == IBV_WR_BIND_MW) {
+			wr[i].bind_mw.mw = chance(90) ? POOL_PICK(mws) : NULL;
+			wr[i].bind_mw.rkey = rnd();
+			wr[i].bind_mw.bind_info = (struct ibv_mw_bind_info){
+				.mr = POOL_PICK(mrs), .addr = (uintptr_t)any_addr(),
+				.length = any_len(), .mw_access_flags = any_access() };
+			continue;
+		}
+		if (wr[i].opcode == IBV_WR_TSO) {
+			wr[i].tso.hdr = inline_src;
+			wr[i].tso.hdr_sz = pick(256);
+			wr[i].tso.mss = rnd();
+			continue;
+		}
 		if (qp->qp_type == IBV_QPT_UD) {
 			wr[i].wr.ud.ah = POOL_PICK(ahs);
 			if (!wr[i].wr.ud.ah)
@@ -340,7 +364,7 @@ static void op_post_send(struct ibv_qp *qp)
 			wr[i].wr.rdma.rkey = any_key();
 		}
 	}
-	outcome(ibv_post_send(qp, wr, &bad));
+	OUTCOME("ibv_post_send", ibv_post_send(qp, wr, &bad));
 }
 
 static void op_post_recv(struct ibv_qp *qp)
@@ -352,7 +376,7 @@ static void op_post_recv(struct ibv_qp *qp)
 	for (i = 0; i < 4; i++)
 		sge[i] = (struct ibv_sge){ .addr = (uintptr_t)any_addr(), .length = any_len(),
 					   .lkey = any_key() };
-	outcome(ibv_post_recv(qp, &wr, &bad));
+	OUTCOME("ibv_post_recv", ibv_post_recv(qp, &wr, &bad));
 }
 
 static void op_qp(void)
@@ -371,13 +395,13 @@ static void op_qp(void)
 		err = ibv_destroy_qp(*s);
 		if (!err)
 			*s = NULL;
-		outcome(err);
+		OUTCOME("ibv_destroy_qp", err);
 		break;
 	case 1: case 2:
 		op_qp_modify(*s);
 		break;
 	case 3:
-		outcome(ibv_query_qp(*s, &a, (int)rnd(), &ia));
+		OUTCOME("ibv_query_qp", ibv_query_qp(*s, &a, (int)rnd(), &ia));
 		break;
 	case 4: case 5: case 6:
 		op_post_send(*s);
@@ -408,7 +432,7 @@ static void op_mr(void)
 		}
 		errno = 0;
 		*s = ibv_reg_mr(pd, addr, len, acc);
-		outcome(*s ? 0 : null_errno());
+		OUTCOME("ibv_reg_mr", *s ? 0 : null_errno());
 		return;
 	}
 	switch (pick(4)) {
@@ -416,14 +440,19 @@ static void op_mr(void)
 		err = ibv_dereg_mr(*s);
 		if (!err)
 			*s = NULL;
-		outcome(err);
+		OUTCOME("ibv_dereg_mr", err);
 		break;
 	case 2:
 		if (!pd)
 			return;
-		/* a failed rereg may leave the MR unusable but it still needs dereg */
-		outcome(ibv_rereg_mr(*s, rnd() & 7, pd, any_addr(),
-				     chance(50) ? 1 + pick(ARENA) : any_len(), any_access()));
+		/*
+		 * A failed rereg returns a negative IBV_REREG_MR_ERR_* code with
+		 * errno set; the MR may be unusable then, but still needs dereg.
+		 */
+		errno = 0;
+		err = ibv_rereg_mr(*s, rnd() & 7, pd, any_addr(),
+				   chance(50) ? 1 + pick(ARENA) : any_len(), any_access());
+		OUTCOME("ibv_rereg_mr", err ? null_errno() : 0);
 		break;
 	case 3: {
 		struct ibv_sge sge[2];
@@ -434,7 +463,7 @@ static void op_mr(void)
 						     .lkey = chance(80) ? (*s)->lkey : any_key() };
 		if (!pd)
 			return;
-		outcome(ibv_advise_mr(pd, pick(4), rnd() & 1, sge, pick(3)));
+		OUTCOME("ibv_advise_mr", ibv_advise_mr(pd, pick(4), rnd() & 1, sge, pick(3)));
 		break;
 	}
 	}
@@ -459,14 +488,14 @@ static void op_ah(void)
 		err = ibv_destroy_ah(*s);
 		if (!err)
 			*s = NULL;
-		outcome(err);
+		OUTCOME("ibv_destroy_ah", err);
 		return;
 	}
 	if (!pd)
 		return;
 	errno = 0;
 	*s = ibv_create_ah(pd, &a);
-	outcome(*s ? 0 : null_errno());
+	OUTCOME("ibv_create_ah", *s ? 0 : null_errno());
 }
 
 static void op_mw(void)
@@ -482,7 +511,7 @@ static void op_mw(void)
 			return;
 		errno = 0;
 		*s = ibv_alloc_mw(pd, chance(90) ? 1 + pick(2) : pick(8));
-		outcome(*s ? 0 : null_errno());
+		OUTCOME("ibv_alloc_mw", *s ? 0 : null_errno());
 		return;
 	}
 	if (chance(50) && qp && mr && (*s)->type == IBV_MW_TYPE_1) {
@@ -492,13 +521,13 @@ static void op_mw(void)
 				       .length = any_len(), .mw_access_flags = any_access() },
 		};
 
-		outcome(ibv_bind_mw(qp, *s, &b));
+		OUTCOME("ibv_bind_mw", ibv_bind_mw(qp, *s, &b));
 		return;
 	}
 	err = ibv_dealloc_mw(*s);
 	if (!err)
 		*s = NULL;
-	outcome(err);
+	OUTCOME("ibv_dealloc_mw", err);
 }
 
 /* ------------------------------------------------------ memory churn */
@@ -562,7 +591,9 @@ static void op_raw_ioctl(void)
 		req.attrs[i].data = chance(50) ? (uintptr_t)data[i] : chance(50) ? pick(64) : rnd();
 	}
 	ret = ioctl(ctx->cmd_fd, RDMA_VERBS_IOCTL, &req);
-	outcome(ret < 0 ? errno : 0);
+	raw = true;
+	OUTCOME("raw ioctl", ret < 0 ? errno : 0);
+	raw = false;
 }
 
 /* A write() command of random number and size, its payload random. */
@@ -580,10 +611,30 @@ static void op_raw_write(void)
 	h->in_words = chance(80) ? len / 4 : pick(1024);
 	h->out_words = pick(64);
 	ret = write(ctx->cmd_fd, buf, len);
-	outcome(ret < 0 ? errno : 0);
+	raw = true;
+	OUTCOME("raw write", ret < 0 ? errno : 0);
+	raw = false;
 }
 
 /* --------------------------------------------------------------- main */
+
+static volatile long op_no;
+static volatile int op_kind;
+
+/* A crash of this process is a finding too: say where, then die of it. */
+static void on_crash(int sig)
+{
+	void *frames[32];
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "fuzz-worker: signal %d in call %ld (op kind %d)\n",
+			 sig, op_no, op_kind);
+
+	if (write(1, msg, n) < 0)
+		_exit(128 + sig);
+	backtrace_symbols_fd(frames, backtrace(frames, 32), 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void destroy_all(void)
 {
@@ -625,16 +676,21 @@ int main(int argc, char **argv)
 	seed = strtoull(argv[1], NULL, 0);
 	n = atol(argv[2]);
 	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* lines out before a crash */
 	printf("fuzz-worker seed=%llu\n", (unsigned long long)seed);
-	fflush(stdout);
 
 	ctx = rt_open_dev();
 	gid_index = rt_ipv4_gid(ctx, &gid);
 	arena = rt_map(ARENA, PG);
 	inline_src = rt_map(PG, PG);
 	memset(arena, 0x5a, ARENA);
-	for (i = 0; i < n; i++)
-		ops[pick(sizeof(ops) / sizeof(ops[0]))]();
+	signal(SIGSEGV, on_crash);
+	signal(SIGBUS, on_crash);
+	for (i = 0; i < n; i++) {
+		op_no = i;
+		op_kind = pick(sizeof(ops) / sizeof(ops[0]));
+		ops[op_kind]();
+	}
 	if (chance(50))
 		destroy_all();
 	printf("fuzz-worker seed=%llu ops=%ld ok=%lu failed=%lu odd_errno=%lu\n",
