@@ -60,8 +60,11 @@ def device_objects(dev):
             return json.loads(out or "[]")
         except (subprocess.SubprocessError, ValueError):
             return []
-    qpns = [q["lqpn"] for q in res("qp") if "lqpn" in q]
-    mrs = [(m.get("iova", 0), m.get("mrlen", 0), m["rkey"]) for m in res("mr") if "rkey" in m]
+    def num(v):         # rdma prints some as hex strings
+        return int(v, 0) if isinstance(v, str) else int(v)
+    qpns = [num(q["lqpn"]) for q in res("qp") if "lqpn" in q]
+    mrs = [(num(m.get("iova", 0)), num(m.get("mrlen", 0)), num(m["rkey"]))
+           for m in res("mr") if "rkey" in m]
     return qpns, mrs
 
 
