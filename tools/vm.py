@@ -34,7 +34,7 @@ Only the areas in DEBUG_AREAS run on the debug target, with their
 timeouts multiplied by DEBUG_SLOWDOWN.
 
 Kernels run side by side, a boot per free CPU slot (RXE_JOBS, default:
-the host's CPUs); a boot with a peer guest takes two slots.
+the host's CPUs); the debug target's boots go first.
   peer=stock|ours (none): a second guest on the same Ethernet segment,
       its rxe0 driven by the in-tree rdma_rxe or by ours (tests/lib/peer.py)
 Tests with the same guest options share one boot.
@@ -456,7 +456,9 @@ class Boot:
             f.write(f"RXE_TARGET={self.target.name}\nRXE_MODE={self.mode}\n"
                     f"RXE_SWAP={1 if swap else 0}\n"
                     f"export RXE_CLOCK={'icount' if self.deterministic else 'wall'}"
-                    f" RXE_PROVIDER={self.provider}\n")
+                    f" RXE_PROVIDER={self.provider}"
+                    # a checker kernel: stress tests scale down (rt_scaled())
+                    f" RXE_CHECKED={1 if self.target.debug else 0}\n")
             if self.guest[4]:
                 f.write(f"export RXE_PEER={self.guest[4]} RXE_PEER_IP={PEER_IP}\n")
             # RXE_T_* of the host environment reach the tests (test knobs).
@@ -684,8 +686,9 @@ def new_results_dir():
 
 class Slots:
     """The host's CPUs, shared by the guests that run side by side. A
-    boot takes a slot per guest; requests are served in order, so a boot
-    wanting two slots is not starved by boots wanting one."""
+    request takes k slots; requests are served in order, so one wanting
+    more slots is not starved by ones wanting fewer. An urgent request
+    (the longest target's) goes to the front."""
 
     def __init__(self, n):
         self.n = max(1, n)
@@ -693,11 +696,14 @@ class Slots:
         self.queue = collections.deque()
         self.cond = threading.Condition()
 
-    def take(self, k):
+    def take(self, k, urgent=False):
         k = min(k, self.n)
         me = object()
         with self.cond:
-            self.queue.append(me)
+            if urgent:
+                self.queue.appendleft(me)
+            else:
+                self.queue.append(me)
             self.cond.wait_for(lambda: self.queue[0] is me and self.free >= k)
             self.queue.popleft()
             self.free -= k
@@ -763,7 +769,7 @@ def prepare_debug(top, slots):
     debug, tools/build.sh debug) on one CPU slot, while the other targets
     test on the rest; None, or why it failed."""
     logpath = os.path.join(top, "debug-build.log")
-    held = slots.take(1)
+    held = slots.take(1, urgent=True)
     try:
         log(f"debug: building the debug kernel on one CPU beside the tests; log: {logpath}")
         env = dict(os.environ, RXE_BUILD_JOBS="1")
@@ -793,7 +799,11 @@ def run_group(target, top, gi, guest, tests, results, deterministic=False,
 
         boot = Boot(target, resdir, guest, pending, "test", on_result, print,
                     deterministic, provider)
-        held = slots.take(2 if guest[4] else 1) if slots else 0
+        # The peer guest (1 vCPU) mostly waits for commands: a boot takes
+        # one slot with it too (as two, it left a CPU idle while waiting
+        # for both). The debug target's boots are the longest: they go
+        # first.
+        held = slots.take(1, urgent=target.debug) if slots else 0
         try:
             boot.run()
         finally:

@@ -60,8 +60,13 @@ def device_objects(dev):
             return json.loads(out or "[]")
         except (subprocess.SubprocessError, ValueError):
             return []
-    def num(v):         # rdma prints some as hex strings
-        return int(v, 0) if isinstance(v, str) else int(v)
+    def num(v):         # rdma prints keys and addresses as hex strings
+        if not isinstance(v, str):
+            return int(v)
+        try:
+            return int(v, 0)
+        except ValueError:
+            return int(v, 16)
     qpns = [num(q["lqpn"]) for q in res("qp") if "lqpn" in q]
     mrs = [(num(m.get("iova", 0)), num(m.get("mrlen", 0)), num(m["rkey"]))
            for m in res("mr") if "rkey" in m]

@@ -132,6 +132,12 @@ struct ibv_mr *rt_reg_odp(struct ibv_pd *pd, void *addr, size_t len, int access)
  */
 enum ibv_wc_status rt_do(struct rt_rc_pair *p, enum ibv_wr_opcode op, struct ibv_mr *lmr,
 			 void *local, uint32_t len, struct ibv_mr *rmr, void *remote);
+/*
+ * A loop count or duration of a stress test, cut to a third on a checker
+ * kernel (the debug target: $RXE_CHECKED), where KASAN and lockdep make
+ * every operation about ten times dearer; at least 1.
+ */
+int rt_scaled(int n);
 /* A fresh anonymous read-write mapping of @len bytes aligned to @align (never touched). */
 void *rt_map(size_t len, size_t align);
 /* Fill / check a pattern derived from @seed (check: offset of the first bad byte, or -1). */
