@@ -685,34 +685,30 @@ def new_results_dir():
 
 
 class Slots:
-    """The host's CPUs, shared by the guests that run side by side. A
-    request takes k slots; requests are served in order, so one wanting
-    more slots is not starved by ones wanting fewer. An urgent request
-    (the longest target's) goes to the front."""
+    """The host's CPUs, one per guest boot running side by side. Waiting
+    boots are served in order; an urgent one (the debug target's, the
+    longest chain) goes to the front."""
 
     def __init__(self, n):
-        self.n = max(1, n)
-        self.free = self.n
+        self.free = max(1, n)
         self.queue = collections.deque()
         self.cond = threading.Condition()
 
-    def take(self, k, urgent=False):
-        k = min(k, self.n)
+    def take(self, urgent=False):
         me = object()
         with self.cond:
             if urgent:
                 self.queue.appendleft(me)
             else:
                 self.queue.append(me)
-            self.cond.wait_for(lambda: self.queue[0] is me and self.free >= k)
+            self.cond.wait_for(lambda: self.queue[0] is me and self.free > 0)
             self.queue.popleft()
-            self.free -= k
+            self.free -= 1
             self.cond.notify_all()
-        return k
 
-    def give(self, k):
+    def give(self):
         with self.cond:
-            self.free += k
+            self.free += 1
             self.cond.notify_all()
 
 
@@ -769,7 +765,7 @@ def prepare_debug(top, slots):
     debug, tools/build.sh debug) on one CPU slot, while the other targets
     test on the rest; None, or why it failed."""
     logpath = os.path.join(top, "debug-build.log")
-    held = slots.take(1, urgent=True)
+    slots.take(urgent=True)
     try:
         log(f"debug: building the debug kernel on one CPU beside the tests; log: {logpath}")
         env = dict(os.environ, RXE_BUILD_JOBS="1")
@@ -779,7 +775,7 @@ def prepare_debug(top, slots):
                 if subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT, env=env):
                     return f"'tools/{' '.join(step)}' failed; log: {logpath}"
     finally:
-        slots.give(held)
+        slots.give()
     return None
 
 
@@ -803,12 +799,13 @@ def run_group(target, top, gi, guest, tests, results, deterministic=False,
         # one slot with it too (as two, it left a CPU idle while waiting
         # for both). The debug target's boots are the longest: they go
         # first.
-        held = slots.take(1, urgent=target.debug) if slots else 0
+        if slots:
+            slots.take(urgent=target.debug)
         try:
             boot.run()
         finally:
             if slots:
-                slots.give(held)
+                slots.give()
         pending = [t for t in pending if t.name not in boot.done]
         if boot.died and not boot.ready:
             for i, t in enumerate(pending):
