@@ -3,7 +3,8 @@
 /*
  * Our provider (userspace/providers/rxe) is the one libibverbs loaded for
  * the rxe device: the librxe mapped into this process is the file we
- * built. Calls it refuses return the errno the verbs man pages give, and
+ * built. Calls it refuses (among them a BIND_MW work request without its
+ * window) return the errno the verbs man pages give, and
  * the library prints nothing while doing so, unless RXE_PROVIDER_DEBUG=1
  * was set when the context was opened: then one line says why.
  */
@@ -54,12 +55,21 @@ static size_t refused_calls(struct ibv_context *ctx, char *out, size_t outlen)
 		.cqe = 16, .wc_flags = IBV_WC_EX_WITH_COMPLETION_TIMESTAMP,
 	};
 	struct ibv_pd *pd = ibv_alloc_pd(ctx);
+	struct ibv_cq *cq = ibv_create_cq(ctx, 4, NULL, NULL, 0);
+	struct ibv_qp_init_attr qa = {
+		.send_cq = cq, .recv_cq = cq, .qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 1, .max_recv_wr = 1, .max_send_sge = 1,
+			 .max_recv_sge = 1 },
+	};
+	struct ibv_send_wr bind = { .opcode = IBV_WR_BIND_MW }, *bad;
+	struct ibv_qp *qp;
 	struct ibv_sge sge = {};
 	int fd, saved;
 	ssize_t n;
 	FILE *tmp = tmpfile();
 
-	CHECK(pd && tmp);
+	CHECK(pd && cq && tmp);
+	CHECK((qp = ibv_create_qp(pd, &qa)) != NULL);
 	fflush(stderr);
 	saved = dup(2);
 	CHECK(saved >= 0 && dup2(fileno(tmp), 2) == 2);
@@ -76,6 +86,8 @@ static size_t refused_calls(struct ibv_context *ctx, char *out, size_t outlen)
 	sge.length = 4096;
 	CHECK(ibv_advise_mr(pd, IBV_ADVISE_MR_ADVICE_PREFETCH,
 			    IBV_ADVISE_MR_FLAG_FLUSH, &sge, 1) == EINVAL);
+	/* a window bind without the window */
+	CHECK(ibv_post_send(qp, &bind, &bad) == EINVAL && bad == &bind);
 
 	fflush(stderr);
 	CHECK(dup2(saved, 2) == 2);
@@ -86,6 +98,7 @@ static size_t refused_calls(struct ibv_context *ctx, char *out, size_t outlen)
 	CHECK(n >= 0);
 	out[n] = 0;
 	fclose(tmp);
+	CHECK(ibv_destroy_qp(qp) == 0 && ibv_destroy_cq(cq) == 0);
 	CHECK(ibv_dealloc_pd(pd) == 0);
 	return n;
 }
@@ -111,7 +124,7 @@ int main(void)
 	ctx = rt_open_dev();
 	refused_calls(ctx, out, sizeof(out));
 	if (!strstr(out, "wc_flags") || !strstr(out, "empty SGE list") ||
-	    !strstr(out, "advice"))
+	    !strstr(out, "advice") || !strstr(out, "BIND_MW without a window"))
 		rt_fail("with RXE_PROVIDER_DEBUG=1 the reasons are missing: '%s'", out);
 	rt_note("with RXE_PROVIDER_DEBUG=1:\n%s", out);
 	CHECK(ibv_close_device(ctx) == 0);
