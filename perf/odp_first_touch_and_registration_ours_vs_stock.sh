@@ -16,16 +16,7 @@ set -eu
 
 reps=${RXE_T_BENCH_REPS:-5}
 stock_ko=$(ls /lib/modules/"$(uname -r)"/kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko* 2>/dev/null | head -1)
-for b in odp_first_touch odp_reg; do
-	gcc -O2 -std=gnu11 -D_GNU_SOURCE -I"$RXE_SRC/tests/lib" -o /tmp/$b \
-		"$RXE_SRC/perf/src/$b.c" "$RXE_SRC/tests/lib/rxe_test.c" \
-		-libverbs -lrdmacm -lpthread || fail "cannot build $b"
-done
-
-stack_has_odp() {
-	ibv_devinfo -d "$RXE_DEV" -v 2>/dev/null | sed -n '/rc_odp_caps/,/uc_odp_caps/p' |
-		grep -q SUPPORT_WRITE
-}
+bench_build odp_first_touch odp_reg
 
 val() { awk -v k="$1" '$1 == k { print $2 }' <<< "$2"; }
 

@@ -12,9 +12,7 @@ set -eu
 
 reps=${RXE_T_BENCH_REPS:-5}
 bin=/tmp/odp_bw
-gcc -O2 -std=gnu11 -D_GNU_SOURCE -I"$RXE_SRC/tests/lib" -o $bin \
-	"$RXE_SRC/perf/src/odp_bw.c" "$RXE_SRC/tests/lib/rxe_test.c" -libverbs -lrdmacm -lpthread ||
-	fail "cannot build odp_bw"
+bench_build odp_bw
 for rep in $(seq 1 "$reps"); do
 	for kind in pinned explicit implicit; do
 		out=$($bin $kind 65536 64 8) || fail "odp_bw $kind failed"

@@ -45,9 +45,7 @@ bw() {	# bw PROVIDER REP
 	bench_record "ib_write_bw RC 4 KiB provider" "$1" "$2" "$v" MiB/s
 }
 
-gcc -O2 -std=gnu11 -D_GNU_SOURCE -I"$RXE_SRC/tests/lib" -o /tmp/write_lat \
-	"$RXE_SRC/perf/src/write_lat.c" "$RXE_SRC/tests/lib/rxe_test.c" -libverbs -lrdmacm -lpthread ||
-	fail "cannot build write_lat"
+bench_build write_lat
 use_stack ours || fail "cannot bring up our stack"
 for rep in $(seq 1 "$reps"); do
 	for prov in stock ours; do

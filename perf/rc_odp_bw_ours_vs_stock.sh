@@ -13,12 +13,6 @@ set -eu
 reps=${RXE_T_BENCH_REPS:-5}
 stock_ko=$(ls /lib/modules/"$(uname -r)"/kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko* 2>/dev/null | head -1)
 
-# stack_has_odp - the loaded stack's device reports RC ODP
-stack_has_odp() {
-	ibv_devinfo -d "$RXE_DEV" -v 2>/dev/null | sed -n '/rc_odp_caps/,/uc_odp_caps/p' |
-		grep -q SUPPORT_WRITE
-}
-
 one() {	# one STACK REP TOOL ODP(--odp or "") LABEL
 	local stack=$1 rep=$2 tool=$3 odp=$4 label=$5 gid bw
 	gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"

@@ -260,6 +260,24 @@ use_stack() {
 	wait_for 20 test "$(port_state "$RXE_DEV")" = ACTIVE
 }
 
+# stack_has_odp - the loaded stack's $RXE_DEV reports RC ODP WRITE (the
+# in-tree drivers before 7.x report no ODP caps)
+stack_has_odp() {
+	ibv_devinfo -d "$RXE_DEV" -v 2>/dev/null | sed -n '/rc_odp_caps/,/uc_odp_caps/p' |
+		grep -q SUPPORT_WRITE
+}
+
+# bench_build NAME... - build perf/src/NAME.c (with the C tests' helpers)
+# into /tmp/NAME; fails the benchmark if one does not build
+bench_build() {
+	local b
+	for b in "$@"; do
+		gcc -O2 -std=gnu11 -D_GNU_SOURCE -I"$RXE_SRC/tests/lib" -o "/tmp/$b" \
+			"$RXE_SRC/perf/src/$b.c" "$RXE_SRC/tests/lib/rxe_test.c" \
+			-libverbs -lrdmacm -lpthread || fail "cannot build $b"
+	done
+}
+
 # bench_record BENCHMARK STACK REPETITION VALUE UNIT - one raw result row
 # of a perf/ benchmark; `make bench` turns the rows into its report.
 bench_record() {

@@ -238,6 +238,17 @@ static void rxe_resp_complete_recv(struct rxe_qp *qp, struct rxe_pkt *pkt,
 }
 
 /*
+ * The receive WQE in use fails and takes the QP with it. The QP is in
+ * ERR before the completion is visible: a consumer that polls the error
+ * and then queries the QP must see ERR.
+ */
+static void rxe_resp_fail_recv(struct rxe_qp *qp, enum ib_wc_status status)
+{
+	rxe_qp_error(qp);
+	rxe_resp_complete_recv(qp, NULL, status, IB_WC_RECV, 0);
+}
+
+/*
  * Take a receive WQE for a new message: the head of the RQ (consumed when
  * the message completes), or one from the SRQ (consumed now).
  */
@@ -278,8 +289,7 @@ static enum rxe_resp_err rxe_resp_send(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	if (ret == -EAGAIN)
 		return RXE_RESP_RNR;	/* the WQE stays taken, this packet comes again */
 	if (ret) {
-		rxe_resp_complete_recv(qp, NULL, ret == -ENOSPC ? IB_WC_LOC_LEN_ERR :
-				       IB_WC_LOC_PROT_ERR, IB_WC_RECV, 0);
+		rxe_resp_fail_recv(qp, ret == -ENOSPC ? IB_WC_LOC_LEN_ERR : IB_WC_LOC_PROT_ERR);
 		return ret == -ENOSPC ? RXE_RESP_INVALID : RXE_RESP_OP;
 	}
 	qp->resp.recv_offset += pkt->paylen;
@@ -561,8 +571,9 @@ static void rxe_resp_nak(struct rxe_qp *qp, struct rxe_pkt *pkt, enum rxe_resp_e
 			 err == RXE_RESP_ACCESS ? IB_EVENT_QP_ACCESS_ERR : IB_EVENT_QP_FATAL);
 	/* the receive WQE of a message cut short completes in error */
 	if (qp->resp.recv_active)
-		rxe_resp_complete_recv(qp, NULL, IB_WC_REM_INV_REQ_ERR, IB_WC_RECV, 0);
-	rxe_qp_error(qp);
+		rxe_resp_fail_recv(qp, IB_WC_REM_INV_REQ_ERR);
+	else
+		rxe_qp_error(qp);
 }
 
 static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
@@ -643,10 +654,8 @@ static void rxe_resp_uc(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		qp->resp.psn = rxe_psn_add(pkt->psn, 1);
 		return;
 	}
-	if ((pkt->mask & RXE_M_SEND) && err != RXE_RESP_RNR) {
-		rxe_qp_error(qp);	/* its receive WQE completed in error */
-		return;
-	}
+	if ((pkt->mask & RXE_M_SEND) && err != RXE_RESP_RNR)
+		return;		/* its receive WQE failed, the QP is in ERR */
 	rxe_count(pkt->rxe, RXE_CNT_DROP_QP);
 	rxe_resp_uc_abandon(qp);
 	qp->resp.psn = rxe_psn_add(pkt->psn, 1);

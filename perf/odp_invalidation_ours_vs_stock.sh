@@ -1,0 +1,63 @@
+#!/bin/bash
+# rxe-test: setup=none timeout=3000 mem=3072
+# Invalidations of ODP memory, ours vs the kernel's in-tree rdma_rxe where
+# it has ODP (7.x), in one guest boot, stacks alternating
+# (perf/src/odp_inval.c):
+#   - bandwidth of RC RDMA WRITE 64 KiB into a 16 MiB explicit ODP MR
+#     while another thread invalidates one page of it 0, 100, 1000 and
+#     10000 times per second (mprotect flips and MADV_DONTNEED in turn),
+#     one second of guest time each; the rate reached is printed;
+#   - cost of one invalidation of 1, 512 and 262144 (1 GiB) mapped 4 KiB
+#     pages: mprotect(PROT_READ) over an ODP MR the device has mapped,
+#     and the same over plain memory (what the mm costs without us).
+set -eu
+. "$RXE_SRC/tests/lib/rxe.sh"
+
+reps=${RXE_T_BENCH_REPS:-5}
+stock_ko=$(ls /lib/modules/"$(uname -r)"/kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko* 2>/dev/null | head -1)
+bench_build odp_inval
+
+val() { awk -v k="$1" '$1 == k { print $2 }' <<< "$2"; }
+
+under_rate() {	# under_rate STACK REP RATE
+	local out
+	out=$(/tmp/odp_inval rate "$3" 1) || fail "odp_inval rate $3 on $1: $out"
+	note "$1 at $3 invalidations/s: $(echo $out)"
+	bench_record "RDMA WRITE 64 KiB ODP under $3 invalidations/s" "$1" "$2" \
+		"$(val mibs "$out")" MiB/s
+}
+
+one_invalidation() {	# one_invalidation STACK REP PAGES
+	local out what
+	out=$(/tmp/odp_inval cost "$3" 3) || fail "odp_inval cost $3 on $1: $out"
+	note "$1, $3 pages: $(echo $out)"
+	what="invalidate $3 mapped 4 KiB pages (mprotect)"
+	bench_record "$what with ODP MR" "$1" "$2" \
+		"$(val with_mr_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
+	bench_record "$what no MR (mm alone)" "$1" "$2" \
+		"$(val no_mr_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
+}
+
+round() {	# round STACK REP
+	local r n
+	use_stack "$1" || fail "cannot bring up the $1 stack"
+	if ! stack_has_odp; then
+		note "$1: the device reports no RC ODP: left out"
+		return 1
+	fi
+	for r in 0 100 1000 10000; do
+		under_rate "$1" "$2" $r
+	done
+	for n in 1 512 262144; do
+		one_invalidation "$1" "$2" $n
+	done
+}
+
+stock=yes
+[ -n "$stock_ko" ] || stock=no
+for rep in $(seq 1 "$reps"); do
+	if [ "$stock" = yes ] && ! round stock "$rep"; then
+		stock=no
+	fi
+	round ours "$rep"
+done
