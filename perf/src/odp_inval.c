@@ -6,7 +6,8 @@
  *   odp_inval cost PAGES [REPS]  one invalidation of PAGES mapped pages
  *
  * rate: RC RDMA WRITE of 64 KiB messages, 16 outstanding, over a 16 MiB
- * explicit ODP target, for SECS (default 1) of guest time after a first
+ * explicit ODP target of 4 KiB pages (MADV_NOHUGEPAGE: a huge page would
+ * be split by the first flip, invalidating 2 MiB), for SECS (default 1) of guest time after a first
  * pass has faulted it in; meanwhile a second thread invalidates one page
  * of the target RATE times per second of guest time, alternately with an
  * mprotect flip (RW to RWX and back: the page stays, its translation
@@ -82,6 +83,7 @@ static int rate_mode(struct ibv_pd *pd, double rate, double secs)
 	double t0, ns, bytes = 0;
 
 	memset(src, 1, MSG);
+	CHECK(!madvise(dst, RATE_LEN, MADV_NOHUGEPAGE));
 	CHECK((ms = ibv_reg_mr(pd, src, MSG, acc)) != NULL);
 	md = rt_reg_odp(pd, dst, RATE_LEN, acc);
 	rt_rc_pair(&p, pd, &opts);

@@ -24,12 +24,14 @@
 #define RDMA_ODP_VERSION "rxe-odp-0.2"
 
 /*
- * The translation table is a sparse set of chunks, each covering one
- * naturally aligned block of RDMA_ODP_CHUNK_PAGES pages (2 MiB with 4 KiB
- * pages: a PMD-mapped huge page fills exactly one chunk). Chunks exist
- * only where pages were mapped, so an untouched region costs no table.
+ * The translation table is a sparse set of chunks, each one page of
+ * 8-byte entries covering one naturally aligned block of
+ * RDMA_ODP_CHUNK_PAGES pages: what one page-table page maps (2 MiB with
+ * 4 KiB pages), so a PMD-mapped huge page fills exactly one chunk. Chunks
+ * exist only where pages were mapped, so an untouched region costs no
+ * table.
  */
-#define RDMA_ODP_CHUNK_SHIFT	9
+#define RDMA_ODP_CHUNK_SHIFT	(PAGE_SHIFT - 3)
 #define RDMA_ODP_CHUNK_PAGES	(1UL << RDMA_ODP_CHUNK_SHIFT)
 /* chunks a region remembers for quick lookup */
 #define RDMA_ODP_HINTS		4

@@ -55,6 +55,35 @@ struct rdma_odp_chunk {
 };
 
 /*
+ * A chunk is a page of its own. How many of its entries are set is kept
+ * in that page's private field (lock held), so that clearing a few
+ * entries tells whether the chunk is left empty without a scan of the
+ * others.
+ */
+static struct rdma_odp_chunk *rdma_odp_chunk_alloc(void)
+{
+	struct page *pg;
+
+	BUILD_BUG_ON(sizeof(struct rdma_odp_chunk) != PAGE_SIZE);
+	pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!pg)
+		return NULL;
+	set_page_private(pg, 0);
+	return page_address(pg);
+}
+
+static void rdma_odp_chunk_free(struct rdma_odp_chunk *c)
+{
+	if (c)
+		__free_page(virt_to_page(c));
+}
+
+static unsigned long *rdma_odp_chunk_used(struct rdma_odp_chunk *c)
+{
+	return &virt_to_page(c)->private;
+}
+
+/*
  * Fault injection for tests: debugfs rdma_odp/fail_faults_busy holds a
  * number of coming faults that give up with -EBUSY at once, as if
  * invalidations had kept racing with them for all their retries (which
@@ -191,11 +220,11 @@ static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
 			  rdma_odp_chunk_index(odp, end - 1)) {
 		unsigned long addr = max(start, rdma_odp_chunk_start(odp, idx));
 		unsigned long ce = rdma_odp_chunk_end(odp, addr, end);
-		unsigned long here = 0;
+		unsigned long *e = &c->e[rdma_odp_slot(addr)];
+		unsigned long *e_end = e + ((ce - addr) >> PAGE_SHIFT);
+		unsigned long *used = rdma_odp_chunk_used(c), here = 0;
 
-		for (; addr < ce; addr += PAGE_SIZE) {
-			unsigned long *e = &c->e[rdma_odp_slot(addr)];
-
+		for (; e < e_end && here < *used; e++) {
 			if (!*e)
 				continue;
 			if (*e & RDMA_ODP_E_WRITE)
@@ -203,10 +232,11 @@ static unsigned long rdma_odp_clear(struct rdma_odp *odp, unsigned long start,
 			*e = 0;
 			here++;
 		}
-		if (here && !memchr_inv(c, 0, sizeof(*c))) {
+		*used -= here;
+		if (here && !*used) {
 			xa_erase(&odp->table, idx);
 			rdma_odp_unhint(odp, c);
-			kfree(c);
+			rdma_odp_chunk_free(c);
 			odp->nchunks--;
 			rdma_odp_count(odp, RDMA_ODP_STAT_CHUNKS_FREED, 1);
 			if (odp->flags & RDMA_ODP_IMPLICIT)
@@ -302,6 +332,7 @@ static unsigned long rdma_odp_commit(struct rdma_odp *odp, struct rdma_odp_chunk
 					      write);
 		addr = min(hp_end, range->end);
 	}
+	*rdma_odp_chunk_used(c) += added;
 	odp->npages += added;
 	return added;
 }
@@ -358,7 +389,7 @@ static int rdma_odp_fault_chunk(struct rdma_odp *odp, unsigned long start,
 			return -EBUSY;
 	}
 	if (!xa_load(&odp->table, idx)) {
-		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		spare = rdma_odp_chunk_alloc();
 		if (!spare)
 			return -ENOMEM;
 		err = xa_reserve(&odp->table, idx, GFP_KERNEL);
@@ -407,7 +438,7 @@ out_release:
 	if (spare)
 		xa_release(&odp->table, idx);
 out_free:
-	kfree(spare);
+	rdma_odp_chunk_free(spare);
 	return err;
 }
 
@@ -840,8 +871,8 @@ void rdma_odp_destroy(struct rdma_odp *odp)
 	rdma_odp_clear(odp, odp->start, odp->end);
 	mutex_unlock(&odp->lock);
 	mmu_interval_notifier_remove(&odp->notifier);
-	xa_for_each(&odp->table, idx, c)	/* none: cleared chunks are freed */
-		kfree(c);
+	xa_for_each(&odp->table, idx, c)	/* only chunks never filled */
+		rdma_odp_chunk_free(c);
 	xa_destroy(&odp->table);
 	mutex_destroy(&odp->lock);
 	kfree(odp);
