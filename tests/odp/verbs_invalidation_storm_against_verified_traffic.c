@@ -71,7 +71,8 @@ int main(void)
 		(unsigned long long)(rt_counter("odp_fault_errors") - f0));
 	CHECK(mismatches == 0);
 	CHECK(rounds >= 100);
-	CHECK(rt_counter("odp_invalidations") - inv0 >= 1000);
+	/* a checker kernel runs the storm about ten times slower */
+	CHECK(rt_counter("odp_invalidations") - inv0 >= (uint64_t)rt_scaled(1000));
 	rt_rc_pair_destroy(&p);
 	CHECK(!ibv_dereg_mr(mr[0]) && !ibv_dereg_mr(mr[1]) && !ibv_dealloc_pd(pd));
 	return 0;
