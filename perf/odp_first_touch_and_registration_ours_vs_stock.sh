@@ -14,11 +14,7 @@
 set -eu
 . "$RXE_SRC/tests/lib/rxe.sh"
 
-reps=${RXE_T_BENCH_REPS:-5}
-stock_ko=$(ls /lib/modules/"$(uname -r)"/kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko* 2>/dev/null | head -1)
 bench_build odp_first_touch odp_reg
-
-val() { awk -v k="$1" '$1 == k { print $2 }' <<< "$2"; }
 
 first_touch() {	# first_touch STACK REP 4k|thp none|prefetch
 	local stack=$1 rep=$2 pages=$3 pf=$4 out unit what
@@ -28,16 +24,16 @@ first_touch() {	# first_touch STACK REP 4k|thp none|prefetch
 	if [ "$pages" = thp ]; then
 		unit=2m what="THP (per 2 MiB)"
 		[ "$pf" = none ] && bench_record "ODP THP backing after first touch" "$stack" \
-			"$rep" "$(val thp_percent "$out")" %
+			"$rep" "$(bench_val thp_percent "$out")" %
 	else
 		unit=4k what="4 KiB pages (per 4 KiB)"
 	fi
 	if [ "$pf" = prefetch ]; then
 		bench_record "ODP sync prefetch then first pass $what" "$stack" "$rep" \
-			"$(val prefetch_and_first_ns_per_$unit "$out")" ns
+			"$(bench_val prefetch_and_first_ns_per_$unit "$out")" ns
 	else
 		bench_record "ODP first touch $what" "$stack" "$rep" \
-			"$(val first_touch_ns_per_$unit "$out")" ns
+			"$(bench_val first_touch_ns_per_$unit "$out")" ns
 	fi
 }
 
@@ -48,8 +44,8 @@ registration() {	# registration STACK REP GIB
 		note "$stack: $label: $out"
 		return 0
 	fi
-	bench_record "$label (time)" "$stack" "$rep" "$(val reg_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
-	bench_record "$label (kernel memory)" "$stack" "$rep" "$(val kmem_kb "$out")" kB
+	bench_record "$label (time)" "$stack" "$rep" "$(bench_val reg_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
+	bench_record "$label (kernel memory)" "$stack" "$rep" "$(bench_val kmem_kb "$out")" kB
 }
 
 round() {	# round STACK REP
@@ -70,11 +66,4 @@ round() {	# round STACK REP
 }
 
 echo always > /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null || true
-stock=yes
-[ -n "$stock_ko" ] || stock=no
-for rep in $(seq 1 "$reps"); do
-	if [ "$stock" = yes ] && ! round stock "$rep"; then
-		stock=no
-	fi
-	round ours "$rep"
-done
+bench_alternate round

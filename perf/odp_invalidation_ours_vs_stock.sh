@@ -13,18 +13,16 @@
 set -eu
 . "$RXE_SRC/tests/lib/rxe.sh"
 
-reps=${RXE_T_BENCH_REPS:-5}
-stock_ko=$(ls /lib/modules/"$(uname -r)"/kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko* 2>/dev/null | head -1)
 bench_build odp_inval
-
-val() { awk -v k="$1" '$1 == k { print $2 }' <<< "$2"; }
 
 under_rate() {	# under_rate STACK REP RATE
 	local out
 	out=$(/tmp/odp_inval rate "$3" 1) || fail "odp_inval rate $3 on $1: $out"
 	note "$1 at $3 invalidations/s: $(echo $out)"
+	note_counters "$1 counters so far" rcvd_rnr_err send_rnr_err retrans_timeout \
+		odp_page_faults odp_fault_pages odp_faults_busy odp_invalidations odp_invalidated_pages
 	bench_record "RDMA WRITE 64 KiB ODP under $3 invalidations/s" "$1" "$2" \
-		"$(val mibs "$out")" MiB/s
+		"$(bench_val mibs "$out")" MiB/s
 }
 
 one_invalidation() {	# one_invalidation STACK REP PAGES
@@ -33,9 +31,9 @@ one_invalidation() {	# one_invalidation STACK REP PAGES
 	note "$1, $3 pages: $(echo $out)"
 	what="invalidate $3 mapped 4 KiB pages (mprotect)"
 	bench_record "$what with ODP MR" "$1" "$2" \
-		"$(val with_mr_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
+		"$(bench_val with_mr_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
 	bench_record "$what no MR (mm alone)" "$1" "$2" \
-		"$(val no_mr_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
+		"$(bench_val no_mr_ns "$out" | awk '{printf "%.1f", $1 / 1000}')" us
 }
 
 round() {	# round STACK REP
@@ -53,11 +51,4 @@ round() {	# round STACK REP
 	done
 }
 
-stock=yes
-[ -n "$stock_ko" ] || stock=no
-for rep in $(seq 1 "$reps"); do
-	if [ "$stock" = yes ] && ! round stock "$rep"; then
-		stock=no
-	fi
-	round ours "$rep"
-done
+bench_alternate round

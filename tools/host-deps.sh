@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(qemu-system-x86 debootstrap busybox-static cpio rsync xz-utils zstd
-      python3 ca-certificates curl util-linux kmod)
+      python3 ca-certificates curl util-linux kmod gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -7,7 +7,8 @@ modules and runs tests, the demo, or an interactive shell in it.
   vm.py demo  [--kernel sid] [--provider P]
   vm.py shell [--kernel sid] [--provider P]
   vm.py selftest [--kernel sid] [--provider P]  (the runner's failure handling)
-  vm.py bench [--kernels "sid trixie"] [--filter PATTERN] [--wallclock] [--provider P]
+  vm.py bench [--kernels "sid trixie"] [--filter "PATTERN ..."] [--wallclock] [--provider P]
+  vm.py bench-report RESULTS_DIR     (the report of a bench run cut short)
 
 --provider ours|stock (default: $RXE_PROVIDER, else ours) is the rdma-core
 provider that runs with our driver: ours (userspace/providers/rxe) or the
@@ -304,10 +305,17 @@ def discover(pattern):
     # manual tests (soak, fuzz) only when a pattern names their area
     tests = [t for t in tests if not t.opts["manual"] or
              any(w.startswith(t.area + "/") for w in words)]
-    if words:	# space-separated patterns: a test matching any runs
-        pats = [p if any(c in p for c in "*?[") else f"*{p}*" for p in words]
-        tests = [t for t in tests if any(fnmatch.fnmatch(t.name, p) for p in pats)]
-    return tests
+    return matching(tests, pattern)
+
+
+def matching(tests, pattern):
+    """The tests (or benchmarks) whose name matches any of the
+    space-separated patterns (glob, or substring); all if there are none."""
+    words = pattern.split()
+    if not words:
+        return tests
+    pats = [p if any(c in p for c in "*?[") else f"*{p}*" for p in words]
+    return [t for t in tests if any(fnmatch.fnmatch(t.name, p) for p in pats)]
 
 
 # ------------------------------------------------------------------- QEMU
@@ -862,17 +870,13 @@ def cmd_bench(args):
     kernels = args.kernels.split() if args.kernels else ["sid", "trixie"]
     benches = [Test(p, os.path.join(REPO, "perf"), "perf/")
                for p in sorted(glob.glob(os.path.join(REPO, "perf/*.sh")))]
-    if args.filter:
-        benches = [b for b in benches if args.filter in b.name]
+    benches = matching(benches, args.filter)
     results = Results()
     top = new_results_dir()
     mode = "wall-clock (multi-threaded TCG: NOISY)" if args.wallclock else \
         "deterministic (-icount shift=0,sleep=off, 1 vCPU)"
     print(f"results: {top}; clock: {mode}; provider with our driver: "
           f"{args.provider}", flush=True)
-    date = datetime.date.today().isoformat()
-    outdir = os.path.join(REPO, "perf/results")
-    os.makedirs(outdir, exist_ok=True)
     for kernel in kernels:
         target = Target(kernel)
         mine = [b for b in benches if b.runs_on(kernel)]
@@ -882,54 +886,91 @@ def cmd_bench(args):
         for gi, (guest, gb) in enumerate(groups.items()):
             run_group(target, top, gi, guest, gb, results, not args.wallclock,
                       args.provider)
-        rows = []
-        for f in sorted(glob.glob(os.path.join(top, kernel, "*", "bench", "*.csv"))):
-            with open(f) as fh:
-                rows += [l.strip().split(",") for l in fh if l.strip()]
-        if not rows:
-            continue
-        suffix = ("-wallclock" if args.wallclock else "") + \
-            ("-stock-provider" if args.provider == "stock" else "")
-        base = os.path.join(outdir, f"{date}-{kernel}{suffix}")
-        if args.filter and os.path.exists(base + ".csv"):
-            # a partial run: keep today's other rows, replace these
-            names = {r[0] for r in rows}
-            with open(base + ".csv") as fh:
-                kept = [l.strip().split(",") for l in fh.readlines()[1:] if l.strip()]
-            rows = [r for r in kept if r[0] not in names] + rows
-        with open(base + ".csv", "w") as fh:
-            fh.write("benchmark,stack,repetition,value,unit\n")
-            fh.writelines(",".join(r) + "\n" for r in rows)
-        table = bench_table(rows)
-        with open(base + ".md", "w") as fh:
-            fh.write(f"# {date}, Debian {kernel} (kernel {target.kver})\n\n"
-                     f"Clock: {mode}. Provider with our driver: {args.provider} "
-                     f"(stock: the distro's). Median of the repetitions; spread is "
-                     f"(max-min)/median. Raw rows: {os.path.basename(base)}.csv.\n\n"
-                     + table)
-        print(f"\n{kernel} ({target.kver}):\n{table}", flush=True)
-        print(f"written: {base}.md", flush=True)
+        bench_report(top, target, mode, args.provider, args.wallclock,
+                     partial=bool(args.filter))
     print(results.summary(), flush=True)
     return 1 if results.failed or not results.counts else 0
 
 
-def bench_table(rows):
-    """Markdown table (benchmark, stock, ours, ratio) from raw rows
-    (benchmark, stack, repetition, value, unit)."""
+def bench_report(top, target, mode, provider, wallclock, partial):
+    """Turn the raw rows a run left under TOP/KERNEL/*/bench/*.csv into
+    perf/results/DATE-KERNEL.csv, .md and plots; a partial run (a filter,
+    or an interrupted run reported by `vm.py bench-report`) replaces only
+    its own benchmarks' rows in the day's report."""
+    kernel = target.name
+    rows = []
+    for f in sorted(glob.glob(os.path.join(top, kernel, "*", "bench", "*.csv"))):
+        with open(f) as fh:
+            rows += [l.strip().split(",") for l in fh if l.strip()]
+    if not rows:
+        return
+    date = datetime.date.today().isoformat()
+    outdir = os.path.join(REPO, "perf/results")
+    os.makedirs(outdir, exist_ok=True)
+    suffix = ("-wallclock" if wallclock else "") + \
+        ("-stock-provider" if provider == "stock" else "")
+    base = os.path.join(outdir, f"{date}-{kernel}{suffix}")
+    if partial and os.path.exists(base + ".csv"):
+        names = {r[0] for r in rows}
+        with open(base + ".csv") as fh:
+            kept = [l.strip().split(",") for l in fh.readlines()[1:] if l.strip()]
+        rows = [r for r in kept if r[0] not in names] + rows
+    with open(base + ".csv", "w") as fh:
+        fh.write("benchmark,stack,repetition,value,unit\n")
+        fh.writelines(",".join(r) + "\n" for r in rows)
+    table = bench_table(rows)
+    with open(base + ".md", "w") as fh:
+        fh.write(f"# {date}, Debian {kernel} (kernel {target.kver})\n\n"
+                 f"Clock: {mode}. Provider with our driver: {provider} "
+                 f"(stock: the distro's). Median of the repetitions; spread is "
+                 f"(max-min)/median. Raw rows: {os.path.basename(base)}.csv.\n\n"
+                 + table)
+    print(f"\n{kernel} ({target.kver}):\n{table}", flush=True)
+    print(f"written: {base}.md", flush=True)
+    for png in bench_plots(rows, base, f"{kernel} ({target.kver})"):
+        print(f"written: {png}", flush=True)
+
+
+def cmd_bench_report(args):
+    """The report of a bench run that was cut short, from its results
+    directory (deterministic mode assumed unless --wallclock)."""
+    mode = "wall-clock (multi-threaded TCG: NOISY)" if args.wallclock else \
+        "deterministic (-icount shift=0,sleep=off, 1 vCPU)"
+    for kernel in sorted(os.listdir(args.results)):
+        if kernel in ALL_KERNELS:
+            bench_report(args.results, Target(kernel), mode, args.provider,
+                         args.wallclock, partial=True)
+    return 0
+
+
+def bench_values(rows):
+    """Raw rows (benchmark, stack, repetition, value, unit) grouped:
+    {benchmark: {stack: [values]}} in first-seen order, and the units."""
     vals = collections.OrderedDict()
     units = {}
     for name, stack, _, value, unit in rows:
         vals.setdefault(name, {}).setdefault(stack, []).append(float(value))
         units[name] = unit
+    return vals, units
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def bench_table(rows):
+    """Markdown table (benchmark, stock, ours, ratio) from raw rows
+    (benchmark, stack, repetition, value, unit)."""
+    vals, units = bench_values(rows)
 
     def cell(v):
         if not v:
             return "-", None
-        v = sorted(v)
-        n = len(v)
-        med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
-        spread = (v[-1] - v[0]) / med * 100 if med else 0
-        return f"{med:.2f} ±{spread:.1f}% (n={n})", med
+        med = median(v)
+        spread = (max(v) - min(v)) / med * 100 if med else 0
+        return f"{med:.2f} ±{spread:.1f}% (n={len(v)})", med
 
     out = ["| benchmark | unit | stock | ours | ours/stock |",
            "|---|---|---|---|---|"]
@@ -939,6 +980,105 @@ def bench_table(rows):
         ratio = f"{om / sm:.3f}" if sm and om else "-"
         out.append(f"| {name} | {units[name]} | {st} | {ou} | {ratio} |")
     return "\n".join(out) + "\n"
+
+
+SIZES = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20}
+STACKS = ("stock", "ours")
+STYLE = {"stock": "#c0392b", "ours": "#1f5fa8"}     # a colour per stack
+
+
+def bench_plots(rows, base, title):
+    """PNG plots (gnuplot) of what the rows hold, beside the report:
+    BASE-bandwidth.png (perftest bandwidth against message size),
+    BASE-first-touch.png (ODP first-touch cost), BASE-invalidation.png
+    (bandwidth against invalidation rate). Return: the files written."""
+    if not shutil.which("gnuplot"):
+        print("no gnuplot: plots left out (make deps installs it)", flush=True)
+        return []
+    vals, _ = bench_values(rows)
+    med = {(n, st): median(v) for n, by in vals.items() for st, v in by.items()}
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        def plot(name, datasets, script):
+            for fname, lines in datasets.items():
+                with open(os.path.join(tmp, fname), "w") as fh:
+                    fh.write("\n".join(lines) + "\n")
+            png = f"{base}-{name}.png"
+            r = subprocess.run(["gnuplot"], input=f"set terminal pngcairo noenhanced size "
+                               f"1200,420 font ',10'\nset output '{png}'\n{script}",
+                               text=True, cwd=tmp, capture_output=True)
+            if r.returncode == 0:
+                out.append(png)
+            else:
+                print(f"gnuplot failed for {png}: {r.stderr.strip()}", flush=True)
+
+        # bandwidth against message size, one panel per tool
+        bw = collections.defaultdict(list)
+        for (n, st), v in med.items():
+            m = re.fullmatch(r"(ib_\w+_bw) (\d+) (B|KiB|MiB) (pinned|ODP)", n)
+            if m:
+                bw[(m[1], st, m[4])].append((int(m[2]) * SIZES[m[3]], v))
+        tools = [t for t in ("ib_write_bw", "ib_read_bw", "ib_send_bw")
+                 if any(k[0] == t for k in bw)]
+        if tools:
+            data = {f"{t}-{st}-{mem}.dat": [f"{x} {y}" for x, y in sorted(bw[(t, st, mem)])]
+                    for (t, st, mem) in bw}
+            sizes = sorted({x for pts in bw.values() for x, _ in pts})
+            xtics = ", ".join(f"'{x >> 20} MiB' {x}" if x >= 1 << 20 else
+                              f"'{x >> 10} KiB' {x}" if x >= 1 << 10 else f"'{x} B' {x}"
+                              for x in sizes)
+            script = (f"set multiplot layout 1,{len(tools)} title '{title}: perftest "
+                      "bandwidth (deterministic mode, guest MiB/s, median)'\n"
+                      f"set logscale x 2\nset xtics ({xtics})\n"
+                      "set xlabel 'message size'\n"
+                      "set ylabel 'MiB/s'\nset key bottom right\nset grid\n"
+                      "set yrange [0:*]\n")
+            for t in tools:
+                series = [f"'{t}-{st}-{mem}.dat' with linespoints lw 2 "
+                          f"lc rgb '{STYLE[st]}' dt {1 if mem == 'pinned' else 2} "
+                          f"title '{st} {mem}'" for st in STACKS for mem in ("pinned", "ODP")
+                          if (t, st, mem) in bw]
+                script += f"set title '{t}'\nplot " + ", ".join(series) + "\n"
+            plot("bandwidth", data, script + "unset multiplot\n")
+
+        # ODP first touch, per MiB so that 4 KiB pages and THP compare
+        cats = [("4 KiB pages", "ODP first touch 4 KiB pages (per 4 KiB)", 256),
+                ("THP", "ODP first touch THP (per 2 MiB)", 0.5),
+                ("4 KiB pages, sync prefetch first",
+                 "ODP sync prefetch then first pass 4 KiB pages (per 4 KiB)", 256),
+                ("THP, sync prefetch first",
+                 "ODP sync prefetch then first pass THP (per 2 MiB)", 0.5)]
+        lines = [f"\"{label}\" " + " ".join(
+            f"{med[(n, st)] * k / 1e3:.1f}" if (n, st) in med else "NaN" for st in STACKS)
+            for label, n, k in cats if any((n, st) in med for st in STACKS)]
+        if lines:
+            plot("first-touch", {"ft.dat": lines},
+                 f"set title '{title}: first RDMA WRITE into never-touched ODP memory "
+                 "(guest us per MiB, lower is better)'\nset style data histograms\n"
+                 "set style histogram clustered gap 1\nset style fill solid 0.8\n"
+                 "set ylabel 'us per MiB'\nset grid ytics\nset yrange [0:*]\n"
+                 f"plot 'ft.dat' using 2:xtic(1) lc rgb '{STYLE['stock']}' title 'stock', "
+                 f"'' using 3 lc rgb '{STYLE['ours']}' title 'ours'\n")
+
+        # bandwidth against invalidation rate
+        inv = collections.defaultdict(list)
+        for (n, st), v in med.items():
+            m = re.fullmatch(r"RDMA WRITE 64 KiB ODP under (\d+) invalidations/s", n)
+            if m:
+                inv[st].append((int(m[1]), v))
+        if inv:
+            data = {f"inv-{st}.dat": [f"\"{r}\" {y}" for r, y in sorted(pts)]
+                    for st, pts in inv.items()}
+            series = [f"'inv-{st}.dat' using 0:2:xtic(1) with linespoints lw 2 "
+                      f"lc rgb '{STYLE[st]}' title '{st}'"
+                      for st in STACKS if st in inv]
+            plot("invalidation", data,
+                 f"set title '{title}: RDMA WRITE 64 KiB into a 16 MiB ODP MR while one page "
+                 "of it is invalidated N times per second (guest MiB/s)'\n"
+                 "set xlabel 'invalidations per second'\nset ylabel 'MiB/s'\n"
+                 "set yrange [0:*]\nset grid\nset key bottom left\n"
+                 "plot " + ", ".join(series) + "\n")
+    return out
 
 
 def cmd_demo(args):
@@ -1006,10 +1146,16 @@ def main():
     b = sub.add_parser("bench", help="run the perf/ benchmarks in guests")
     b.add_argument("--kernels", default=os.environ.get("BENCH_KERNELS", ""),
                    help="targets, space separated (default: sid trixie)")
-    b.add_argument("--filter", default="", help="benchmark name substring")
+    b.add_argument("--filter", default="",
+                   help="benchmark name patterns, space-separated (glob, or substring)")
     b.add_argument("--wallclock", action="store_true",
                    help="multi-vCPU wall-clock mode (noisy; labelled so)")
     provider_option(b)
+    br = sub.add_parser("bench-report",
+                        help="the report of a bench run cut short, from its results directory")
+    br.add_argument("results", help="the run's results directory (printed when it started)")
+    br.add_argument("--wallclock", action="store_true", help="the run was in wall-clock mode")
+    provider_option(br)
     s = sub.add_parser("shell", help="interactive guest with our stack loaded")
     s.add_argument("--kernel", default="sid")
     s.add_argument("--mem", type=int, default=1024)
@@ -1017,7 +1163,8 @@ def main():
     provider_option(s)
     args = ap.parse_args()
     return {"test": cmd_test, "demo": cmd_demo, "shell": cmd_shell,
-            "selftest": cmd_selftest, "bench": cmd_bench}[args.cmd](args)
+            "selftest": cmd_selftest, "bench": cmd_bench,
+            "bench-report": cmd_bench_report}[args.cmd](args)
 
 
 if __name__ == "__main__":

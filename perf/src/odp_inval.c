@@ -2,7 +2,8 @@
 /*
  * odp_inval - what invalidations cost an ODP MR, for perf/.
  *
- *   odp_inval rate RATE [SECS]   bandwidth under RATE invalidations/s
+ *   odp_inval rate RATE [SECS [both|mprotect|dontneed]]
+ *                                bandwidth under RATE invalidations/s
  *   odp_inval cost PAGES [REPS]  one invalidation of PAGES mapped pages
  *
  * rate: RC RDMA WRITE of 64 KiB messages, 16 outstanding, over a 16 MiB
@@ -43,6 +44,7 @@ struct invalidator {
 	uint8_t *buf;
 	size_t len;
 	double rate;
+	char kind;	/* 'm'protect flips, 'd'ontneed, 'b'oth in turn */
 	volatile int stop;
 	unsigned long done;
 	pthread_t thread;
@@ -59,7 +61,7 @@ static void *invalidate_loop(void *arg)
 		uint8_t *pg = v->buf + (rand_r(&seed) % (v->len / PG)) * PG;
 		long step = (long)(1e9 / v->rate);
 
-		if (v->done & 1) {
+		if (v->kind == 'd' || (v->kind == 'b' && (v->done & 1))) {
 			madvise(pg, PG, MADV_DONTNEED);
 		} else {
 			mprotect(pg, PG, PROT_READ | PROT_WRITE | PROT_EXEC);
@@ -74,9 +76,9 @@ static void *invalidate_loop(void *arg)
 	return NULL;
 }
 
-static int rate_mode(struct ibv_pd *pd, double rate, double secs)
+static int rate_mode(struct ibv_pd *pd, double rate, double secs, char kind)
 {
-	struct invalidator v = { .rate = rate };
+	struct invalidator v = { .rate = rate, .kind = kind };
 	uint8_t *src = rt_map(MSG, PG), *dst = rt_map(RATE_LEN, PG);
 	struct ibv_mr *ms, *md;
 	struct rt_rc_pair p;
@@ -199,10 +201,11 @@ int main(int argc, char **argv)
 	struct ibv_pd *pd;
 
 	if (argc < 3)
-		rt_fail("usage: odp_inval rate RATE [SECS] | cost PAGES [REPS]");
+		rt_fail("usage: odp_inval rate RATE [SECS [both|mprotect|dontneed]] | cost PAGES [REPS]");
 	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
 	if (!strcmp(argv[1], "rate"))
-		return rate_mode(pd, atof(argv[2]), argc > 3 ? atof(argv[3]) : 1);
+		return rate_mode(pd, atof(argv[2]), argc > 3 ? atof(argv[3]) : 1,
+				 argc > 4 ? argv[4][0] : 'b');
 	if (!strcmp(argv[1], "cost"))
 		return cost_mode(pd, strtoul(argv[2], NULL, 0), argc > 3 ? atoi(argv[3]) : 5);
 	rt_fail("unknown mode %s", argv[1]);

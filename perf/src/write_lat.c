@@ -6,7 +6,10 @@
  * path (post, doorbell, driver, completion, poll) without the scheduler
  * that a two-process ping-pong would add between every step.
  *
- *   write_lat [MSG_BYTES] [ITERATIONS]
+ *   write_lat [MSG_BYTES] [ITERATIONS] [pinned|odp]
+ *
+ * With "odp" both buffers are explicit ODP MRs (faulted in by the
+ * warm-up rounds).
  *
  * Prints "median_us X" and "p99_us Y" of the guest clock.
  */
@@ -31,6 +34,7 @@ int main(int argc, char **argv)
 {
 	uint32_t msg = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
 	int iters = argc > 2 ? atoi(argv[2]) : 2000, i;
+	int odp = argc > 3 && !strcmp(argv[3], "odp") ? IBV_ACCESS_ON_DEMAND : 0;
 	static const struct rt_rc_opts opts = {
 		.access = IBV_ACCESS_REMOTE_WRITE,
 	};
@@ -43,8 +47,8 @@ int main(int argc, char **argv)
 	struct ibv_wc wc;
 
 	CHECK(pd && lat && src && dst);
-	CHECK((ms = ibv_reg_mr(pd, src, msg, IBV_ACCESS_LOCAL_WRITE)) != NULL);
-	CHECK((md = ibv_reg_mr(pd, dst, msg, IBV_ACCESS_LOCAL_WRITE |
+	CHECK((ms = ibv_reg_mr(pd, src, msg, odp | IBV_ACCESS_LOCAL_WRITE)) != NULL);
+	CHECK((md = ibv_reg_mr(pd, dst, msg, odp | IBV_ACCESS_LOCAL_WRITE |
 			       IBV_ACCESS_REMOTE_WRITE)) != NULL);
 	rt_rc_pair(&p, pd, &opts);
 	for (i = -100; i < iters; i++) {	/* 100 rounds of warm-up */

@@ -267,6 +267,37 @@ stack_has_odp() {
 		grep -q SUPPORT_WRITE
 }
 
+# note_counters WHAT NAME... - note the named hardware counters of $RXE_DEV
+# (those the loaded stack has), for a benchmark's log
+note_counters() {
+	local what=$1 pat
+	shift
+	pat=$(IFS='|'; echo "$*")
+	note "$what: $(rdma statistic show link "$RXE_DEV/1" 2>/dev/null |
+		grep -oE "\b($pat) [0-9]+" | tr '\n' ' ')"
+}
+
+# bench_alternate ROUND - a benchmark's repetitions, RXE_T_BENCH_REPS of
+# them (default 5), each running "ROUND stock REP" (where the kernel has an
+# in-tree rdma_rxe) and then "ROUND ours REP" in the same boot. A stock
+# round that returns 1 (the stock driver lacks what is measured, e.g. ODP)
+# leaves the stock stack out of the repetitions that follow.
+bench_alternate() {
+	local rep stock=no
+	ls /lib/modules/"$(uname -r)"/kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko* \
+		>/dev/null 2>&1 && stock=yes
+	for rep in $(seq 1 "${RXE_T_BENCH_REPS:-5}"); do
+		if [ $stock = yes ] && ! "$1" stock "$rep"; then
+			stock=no
+		fi
+		"$1" ours "$rep"
+	done
+}
+
+# bench_val KEY TEXT - the value of the "KEY VALUE" line of TEXT (a perf/src
+# tool's output)
+bench_val() { awk -v k="$1" '$1 == k { print $2 }' <<< "$2"; }
+
 # bench_build NAME... - build perf/src/NAME.c (with the C tests' helpers)
 # into /tmp/NAME; fails the benchmark if one does not build
 bench_build() {

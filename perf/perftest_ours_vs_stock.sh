@@ -1,0 +1,71 @@
+#!/bin/bash
+# rxe-test: setup=none timeout=7200
+# perftest between two QPs of one device (loopback through each driver's
+# own send and receive paths), ours vs the kernel's in-tree rdma_rxe, in
+# one guest boot, the stacks alternating, RXE_T_BENCH_REPS repetitions:
+#   - ib_write_bw, ib_read_bw, ib_send_bw RC at 4 KiB, 64 KiB and 1 MiB;
+#   - latency at 8 B and 4 KiB: ib_send_lat -e (t_typical) and RDMA WRITE
+#     completion latency in one process (perf/src/write_lat.c: with one
+#     vCPU, ib_write_lat's two busy-polling processes measure the
+#     scheduler tick, see provider_lat_bw_stock_vs_ours.sh);
+# each over pinned memory and over ODP memory (perftest --odp; write_lat
+# odp), ODP only where the stack reports RC ODP (the stock drivers before
+# 7.x report none). In the deterministic clock mode a figure is
+# instruction cost: MiB/s or microseconds of guest time. Row names are
+# "TOOL SIZE MEMORY" (make bench plots bandwidth against size from them).
+set -eu
+. "$RXE_SRC/tests/lib/rxe.sh"
+
+bench_build write_lat
+
+human() {	# human BYTES
+	if [ "$1" -ge 1048576 ]; then echo "$(($1 / 1048576)) MiB"
+	elif [ "$1" -ge 1024 ]; then echo "$(($1 / 1024)) KiB"
+	else echo "$1 B"; fi
+}
+
+perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
+	local stack=$1 rep=$2 tool=$3 size=$4 iters=$5 mem=$6 gid opt="" v col=4 unit=MiB/s
+	gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
+	[ "$mem" = pinned ] || opt=--odp
+	case $tool in *_lat) opt="$opt -e"; col=5; unit=us ;; esac
+	run_pair 900 "$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt" \
+		"$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt 127.0.0.1" ||
+		fail "$tool -s $size $opt on $stack"
+	# bw columns: bytes iterations peak average msg-rate;
+	# lat columns: bytes iterations t_min t_max t_typical ...
+	v=$(awk -v s="$size" -v c=$col '$1 == s && NF >= c { print $c }' /tmp/pair.log.client | tail -1)
+	[ -n "$v" ] || fail "no result line from $tool -s $size $opt on $stack"
+	bench_record "$tool $(human "$size") $mem" "$stack" "$rep" "$v" $unit
+}
+
+write_lat() {	# write_lat STACK REP SIZE pinned|ODP
+	local v
+	v=$(/tmp/write_lat "$3" 2000 "$([ "$4" = ODP ] && echo odp || echo pinned)" |
+		awk '$1 == "median_us" { print $2 }') || fail "write_lat $3 $4 on $1"
+	[ -n "$v" ] || fail "no result from write_lat $3 $4 on $1"
+	bench_record "write_lat $(human "$3") $4" "$1" "$2" "$v" us
+}
+
+round() {	# round STACK REP
+	local mem mems=pinned tool
+	use_stack "$1" || fail "cannot bring up the $1 stack"
+	stack_has_odp && mems="pinned ODP"
+	for mem in $mems; do
+		for tool in ib_write_bw ib_read_bw ib_send_bw; do
+			perftest "$1" "$2" $tool 4096 4000 $mem
+			perftest "$1" "$2" $tool 65536 1000 $mem
+			perftest "$1" "$2" $tool 1048576 100 $mem
+		done
+		perftest "$1" "$2" ib_send_lat 8 2000 $mem
+		perftest "$1" "$2" ib_send_lat 4096 2000 $mem
+		write_lat "$1" "$2" 8 $mem
+		write_lat "$1" "$2" 4096 $mem
+	done
+	# a retransmission timeout or RNR wait costs a whole timer period: say so
+	note_counters "$1 counters" retrans_timeout rcvd_seq_err duplicate_request \
+		out_of_seq_request rcvd_rnr_err odp_page_faults
+}
+
+bench_alternate round
+rxe_unload
