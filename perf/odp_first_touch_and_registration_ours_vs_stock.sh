@@ -50,11 +50,7 @@ registration() {	# registration STACK REP GIB
 
 round() {	# round STACK REP
 	local pages pf gib
-	use_stack "$1" || fail "cannot bring up the $1 stack"
-	if ! stack_has_odp; then
-		note "$1: the device reports no RC ODP: left out"
-		return 1
-	fi
+	use_odp_stack "$1" || return 1
 	for pages in 4k thp; do
 		for pf in none prefetch; do
 			first_touch "$1" "$2" "$pages" "$pf"

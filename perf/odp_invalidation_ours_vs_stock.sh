@@ -38,11 +38,7 @@ one_invalidation() {	# one_invalidation STACK REP PAGES
 
 round() {	# round STACK REP
 	local r n
-	use_stack "$1" || fail "cannot bring up the $1 stack"
-	if ! stack_has_odp; then
-		note "$1: the device reports no RC ODP: left out"
-		return 1
-	fi
+	use_odp_stack "$1" || return 1
 	for r in 0 100 1000 10000; do
 		under_rate "$1" "$2" $r
 	done

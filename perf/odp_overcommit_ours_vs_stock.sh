@@ -17,11 +17,7 @@ bench_build odp_overcommit
 
 round() {	# round STACK REP
 	local out st
-	use_stack "$1" || fail "cannot bring up the $1 stack"
-	if ! stack_has_odp; then
-		note "$1: the device reports no RC ODP: left out"
-		return 1
-	fi
+	use_odp_stack "$1" || return 1
 	st=0
 	out=$(/tmp/odp_overcommit 1536) || st=$?
 	note "$1: $(echo $out)"

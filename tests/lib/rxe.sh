@@ -277,6 +277,15 @@ note_counters() {
 		grep -oE "\b($pat) [0-9]+" | tr '\n' ' ')"
 }
 
+# use_odp_stack stock|ours - use_stack, then return 1 (with a note) if the
+# stack's device reports no RC ODP: a round of an ODP benchmark starts so
+use_odp_stack() {
+	use_stack "$1" || fail "cannot bring up the $1 stack"
+	stack_has_odp && return 0
+	note "$1: the device reports no RC ODP: left out"
+	return 1
+}
+
 # bench_alternate ROUND - a benchmark's repetitions, RXE_T_BENCH_REPS of
 # them (default 5), each running "ROUND stock REP" (where the kernel has an
 # in-tree rdma_rxe) and then "ROUND ours REP" in the same boot. A stock
