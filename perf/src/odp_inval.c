@@ -34,10 +34,6 @@
 #define PG 4096UL
 #define RATE_LEN (16UL << 20)
 
-static const struct rt_rc_opts opts = {
-	.access = IBV_ACCESS_REMOTE_WRITE, .timeout = 14, .retry_cnt = 7,
-	.rnr_retry = 7, .min_rnr_timer = 1,
-};
 static const int acc = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
 
 struct invalidator {
@@ -88,7 +84,7 @@ static int rate_mode(struct ibv_pd *pd, double rate, double secs, char kind)
 	CHECK(!madvise(dst, RATE_LEN, MADV_NOHUGEPAGE));
 	CHECK((ms = ibv_reg_mr(pd, src, MSG, acc)) != NULL);
 	md = rt_reg_odp(pd, dst, RATE_LEN, acc);
-	rt_rc_pair(&p, pd, &opts);
+	rt_rc_pair(&p, pd, &rt_rdma_opts);
 	rt_write_stream(&p, ms, src, 0, md, dst, RATE_LEN, MSG, WINDOW);
 	v.buf = dst;
 	v.len = RATE_LEN;
@@ -182,7 +178,7 @@ static int cost_mode(struct ibv_pd *pd, size_t pages, int reps)
 	memset(src, 1, MSG);
 	CHECK((ms = ibv_reg_mr(pd, src, MSG, acc)) != NULL);
 	md = rt_reg_odp(pd, dst, len, acc);
-	rt_rc_pair(&p, pd, &opts);
+	rt_rc_pair(&p, pd, &rt_rdma_opts);
 	for (i = 0; i < reps; i++) {
 		without[i] = time_protect(plain, len);
 		device_map(pd, &p, ms, src, md, dst, len);

@@ -23,11 +23,6 @@
 #define MSG 65536
 #define SLOTS 16
 
-static const struct rt_rc_opts opts = {
-	.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ, .timeout = 14,
-	.retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1,
-};
-
 /* One pass of @n messages of @op; a READ checks each message it brings. */
 static double pass(struct rt_rc_pair *p, enum ibv_wr_opcode op, struct ibv_mr *ms,
 		   uint8_t *slots, struct ibv_mr *md, uint8_t *dst, size_t n, long *bad)
@@ -86,7 +81,7 @@ int main(int argc, char **argv)
 		printf("refused %s\n", strerror(errno));
 		return 2;
 	}
-	rt_rc_pair(&p, pd, &opts);
+	rt_rc_pair(&p, pd, &rt_rdma_opts);
 	swap0 = rt_meminfo_kb("SwapFree");
 	w = pass(&p, IBV_WR_RDMA_WRITE, ms, slots, md, dst, n, &bad);
 	r = pass(&p, IBV_WR_RDMA_READ, ms, slots, md, dst, n, &bad);

@@ -27,10 +27,6 @@
 #define PER_QP 4
 #define MR_LEN 4096
 
-static const struct rt_rc_opts opts = {
-	.access = IBV_ACCESS_REMOTE_WRITE, .timeout = 14, .retry_cnt = 7,
-	.rnr_retry = 7, .min_rnr_timer = 1,
-};
 static const int acc = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
 
 struct sender {
@@ -94,7 +90,7 @@ static int qps_mode(struct ibv_pd *pd, int n, int odp)
 		if (!odp)
 			memset(s[i].dst, 0, TARGET);
 		CHECK((s[i].mr = ibv_reg_mr(pd, s[i].dst, TARGET, odp | acc)) != NULL);
-		rt_rc_pair(&s[i].p, pd, &opts);
+		rt_rc_pair(&s[i].p, pd, &rt_rdma_opts);
 	}
 	write_all(s, n, ms, src, TARGET);	/* faults the ODP targets in */
 	ns = write_all(s, n, ms, src, TOTAL / n);
