@@ -18,8 +18,8 @@ bench_build odp_first_touch odp_reg
 
 first_touch() {	# first_touch STACK REP 4k|thp none|prefetch
 	local stack=$1 rep=$2 pages=$3 pf=$4 out unit what
-	out=$(/tmp/odp_first_touch "$pages" "$pf" 64) ||
-		fail "odp_first_touch $pages $pf on $stack: $out"
+	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/odp_first_touch "$pages" "$pf" 64) ||
+		{ note "$out"; bench_run_failed "$stack" "odp_first_touch $pages $pf"; return 1; }
 	note "$stack first touch $pages $pf: $(echo $out)"
 	if [ "$pages" = thp ]; then
 		unit=2m what="THP (per 2 MiB)"
@@ -53,7 +53,7 @@ round() {	# round STACK REP
 	use_odp_stack "$1" || return 1
 	for pages in 4k thp; do
 		for pf in none prefetch; do
-			first_touch "$1" "$2" "$pages" "$pf"
+			first_touch "$1" "$2" "$pages" "$pf" || return 1
 		done
 	done
 	for gib in 1 64 1024; do

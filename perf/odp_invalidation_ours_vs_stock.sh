@@ -17,7 +17,8 @@ bench_build odp_inval
 
 under_rate() {	# under_rate STACK REP RATE
 	local out
-	out=$(/tmp/odp_inval rate "$3" 1) || fail "odp_inval rate $3 on $1: $out"
+	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/odp_inval rate "$3" 1) ||
+		{ note "$out"; bench_run_failed "$1" "odp_inval rate $3"; return 1; }
 	note "$1 at $3 invalidations/s: $(echo $out)"
 	note_counters "$1 counters so far" rcvd_rnr_err send_rnr_err retrans_timeout \
 		odp_page_faults odp_fault_pages odp_faults_busy odp_invalidations odp_invalidated_pages
@@ -27,7 +28,8 @@ under_rate() {	# under_rate STACK REP RATE
 
 one_invalidation() {	# one_invalidation STACK REP PAGES
 	local out what
-	out=$(/tmp/odp_inval cost "$3" 3) || fail "odp_inval cost $3 on $1: $out"
+	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/odp_inval cost "$3" 3) ||
+		{ note "$out"; bench_run_failed "$1" "odp_inval cost $3"; return 1; }
 	note "$1, $3 pages: $(echo $out)"
 	what="invalidate $3 mapped 4 KiB pages (mprotect)"
 	bench_record "$what with ODP MR" "$1" "$2" \
@@ -40,10 +42,10 @@ round() {	# round STACK REP
 	local r n
 	use_odp_stack "$1" || return 1
 	for r in 0 100 1000 10000; do
-		under_rate "$1" "$2" $r
+		under_rate "$1" "$2" $r || return 1
 	done
 	for n in 1 512 262144; do
-		one_invalidation "$1" "$2" $n
+		one_invalidation "$1" "$2" $n || return 1
 	done
 }
 

@@ -29,9 +29,9 @@ perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
 	gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
 	[ "$mem" = pinned ] || opt=--odp
 	case $tool in *_lat) opt="$opt -e"; col=5; unit=us ;; esac
-	run_pair 900 "$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt" \
+	run_pair "${RXE_T_BENCH_RUN_SECS:-120}" "$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt" \
 		"$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt 127.0.0.1" ||
-		fail "$tool -s $size $opt on $stack"
+		{ bench_run_failed "$stack" "$tool -s $size $opt"; return 1; }
 	# bw columns: bytes iterations peak average msg-rate;
 	# lat columns: bytes iterations t_min t_max t_typical ...
 	v=$(awk -v s="$size" -v c=$col '$1 == s && NF >= c { print $c }' /tmp/pair.log.client | tail -1)
@@ -41,9 +41,9 @@ perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
 
 write_lat() {	# write_lat STACK REP SIZE pinned|ODP
 	local v
-	v=$(/tmp/write_lat "$3" 2000 "$([ "$4" = ODP ] && echo odp || echo pinned)" |
-		awk '$1 == "median_us" { print $2 }') || fail "write_lat $3 $4 on $1"
-	[ -n "$v" ] || fail "no result from write_lat $3 $4 on $1"
+	v=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/write_lat "$3" 2000 \
+		"$([ "$4" = ODP ] && echo odp || echo pinned)" | awk '$1 == "median_us" { print $2 }')
+	[ -n "$v" ] || { bench_run_failed "$1" "write_lat $3 $4"; return 1; }
 	bench_record "write_lat $(human "$3") $4" "$1" "$2" "$v" us
 }
 
@@ -53,14 +53,14 @@ round() {	# round STACK REP
 	stack_has_odp && mems="pinned ODP"
 	for mem in $mems; do
 		for tool in ib_write_bw ib_read_bw ib_send_bw; do
-			perftest "$1" "$2" $tool 4096 4000 $mem
-			perftest "$1" "$2" $tool 65536 1000 $mem
-			perftest "$1" "$2" $tool 1048576 100 $mem
+			perftest "$1" "$2" $tool 4096 4000 $mem || return 1
+			perftest "$1" "$2" $tool 65536 1000 $mem || return 1
+			perftest "$1" "$2" $tool 1048576 100 $mem || return 1
 		done
-		perftest "$1" "$2" ib_send_lat 8 2000 $mem
-		perftest "$1" "$2" ib_send_lat 4096 2000 $mem
-		write_lat "$1" "$2" 8 $mem
-		write_lat "$1" "$2" 4096 $mem
+		perftest "$1" "$2" ib_send_lat 8 2000 $mem || return 1
+		perftest "$1" "$2" ib_send_lat 4096 2000 $mem || return 1
+		write_lat "$1" "$2" 8 $mem || return 1
+		write_lat "$1" "$2" 4096 $mem || return 1
 	done
 	# a retransmission timeout or RNR wait costs a whole timer period: say so
 	note_counters "$1 counters" retrans_timeout rcvd_seq_err duplicate_request \

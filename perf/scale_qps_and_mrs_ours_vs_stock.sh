@@ -15,7 +15,8 @@ bench_build scale
 
 qps() {	# qps STACK REP N pinned|ODP
 	local out
-	out=$(/tmp/scale qps "$3" "${4,,}") || fail "scale qps $3 $4 on $1: $out"
+	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/scale qps "$3" "${4,,}") ||
+		{ note "$out"; bench_run_failed "$1" "scale qps $3 $4"; return 1; }
 	bench_record "RDMA WRITE 64 KiB $4 with $3 QPs" "$1" "$2" "$(bench_val mibs "$out")" MiB/s
 }
 
@@ -38,7 +39,7 @@ round() {	# round STACK REP
 	stack_has_odp && mems="pinned ODP"
 	for mem in $mems; do
 		for n in 1 8 64; do
-			qps "$1" "$2" $n $mem
+			qps "$1" "$2" $n $mem || return 1
 		done
 		mrs "$1" "$2" 10000 $mem
 	done
