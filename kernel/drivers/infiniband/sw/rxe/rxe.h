@@ -611,6 +611,7 @@ void rxe_comp_arm_retry(struct rxe_qp *qp);
 
 /* rxe_resp.c */
 void rxe_resp_rcv(struct rxe_qp *qp, struct sk_buff *skb);
+void rxe_resp_reply_more(struct rxe_qp *qp, int *budget);
 int rxe_resp_init(struct rxe_qp *qp, u32 max_dest_rd_atomic);
 void rxe_resp_reset(struct rxe_qp *qp);
 void rxe_resp_flush(struct rxe_qp *qp);

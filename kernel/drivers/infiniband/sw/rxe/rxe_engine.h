@@ -203,6 +203,14 @@ struct rxe_res {
  * @res: the resources, @res_count of them (max_dest_rd_atomic).
  * @res_next: the slot the next READ/atomic takes.
  * @res_count: number of slots.
+ * @reply: the READ whose responses are still going out, or NULL. They
+ *	go a run's budget at a time (a 1 MiB READ is 1024 packets: sent
+ *	in one go, they all wait as skbs for the requester, and the slab
+ *	allocator pays for them); no new request is taken meanwhile, since
+ *	the responses' PSNs come first.
+ * @reply_psn: the PSN of its next response.
+ * @reply_first: that response is the first of the answer (a READ asked
+ *	again from a PSN inside it is answered from there with a FIRST).
  */
 struct rxe_resp {
 	u32 psn;
@@ -223,6 +231,9 @@ struct rxe_resp {
 	struct rxe_res *res;
 	u32 res_next;
 	u32 res_count;
+	const struct rxe_res *reply;
+	u32 reply_psn;
+	bool reply_first;
 };
 
 #endif /* RXE_ENGINE_H */

@@ -624,7 +624,15 @@ static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 		skb_queue_purge(&qp->rx_queue);
 		return false;
 	}
-	while (*budget > 0 && (skb = skb_dequeue(&qp->rx_queue))) {
+	for (;;) {
+		/* a READ's responses go before any packet that follows it */
+		if (qp->resp.reply && READ_ONCE(qp->state) != IB_QPS_ERR) {
+			rxe_resp_reply_more(qp, budget);
+			if (qp->resp.reply)
+				break;
+		}
+		if (*budget <= 0 || !(skb = skb_dequeue(&qp->rx_queue)))
+			break;
 		(*budget)--;
 		if (READ_ONCE(qp->state) == IB_QPS_ERR)
 			kfree_skb(skb);
@@ -649,7 +657,7 @@ static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 		rxe_qp_flush_rq(qp);
 		return false;
 	}
-	return *budget <= 0 || !skb_queue_empty(&qp->rx_queue);
+	return *budget <= 0 || !skb_queue_empty(&qp->rx_queue) || qp->resp.reply;
 }
 
 /* The work item: runs the engine for a kicker that could not. */

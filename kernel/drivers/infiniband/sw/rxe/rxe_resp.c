@@ -125,53 +125,86 @@ static struct rxe_mr *rxe_resp_target(struct rxe_qp *qp, u32 rkey, int access,
 	return mr;
 }
 
-/* Send the READ responses of @res from @psn on. */
-static enum rxe_resp_err rxe_resp_read_reply(struct rxe_qp *qp, const struct rxe_res *res,
-					     u32 psn)
+/* Answer the READ of @res again, or for the first time, from @psn on. */
+static void rxe_resp_start_reply(struct rxe_qp *qp, const struct rxe_res *res, u32 psn)
 {
-	u32 mtu = rxe_qp_mtu(qp);
+	qp->resp.reply = res;
+	qp->resp.reply_psn = psn;
+	qp->resp.reply_first = true;
+}
+
+/* The READ's MR went away while its responses were going out. */
+static void rxe_resp_reply_access_err(struct rxe_qp *qp, u32 psn)
+{
+	rxe_resp_send_ack(qp, RXE_NAK_REM_ACCESS, psn);
+	rxe_qp_event(qp, IB_EVENT_QP_ACCESS_ERR);
+	rxe_qp_error(qp);
+}
+
+/**
+ * rxe_resp_reply_more() - send READ responses of qp->resp.reply, one per
+ * unit of @budget, until the last is out (reply cleared) or the budget is
+ * spent (the engine comes back for the rest).
+ * @qp: the QP (engine context), with a reply pending.
+ * @budget: packets this run may still handle; decremented.
+ *
+ * A response that cannot be built now (no memory, an ODP page busy) ends
+ * the reply: the requester asks again from the PSN it misses.
+ */
+void rxe_resp_reply_more(struct rxe_qp *qp, int *budget)
+{
+	const struct rxe_res *res = qp->resp.reply;
+	u32 psn = qp->resp.reply_psn, mtu = rxe_qp_mtu(qp);
 	u32 offset = ((psn - res->first_psn) & RXE_PSN_MASK) * mtu;
-	bool first = true;
 	struct rxe_mr *mr = NULL;
 	int err;
 
 	if (res->length) {
 		mr = rxe_resp_target(qp, res->rkey, IB_ACCESS_REMOTE_READ,
 				     res->va, res->length);
-		if (!mr)
-			return RXE_RESP_ACCESS;
+		if (!mr) {
+			qp->resp.reply = NULL;
+			rxe_resp_reply_access_err(qp, psn);
+			return;
+		}
 	}
-	for (;;) {
+	while (*budget > 0) {
 		u32 len = min(mtu, res->length - offset);
-		bool last = psn == res->last_psn;
+		bool first = qp->resp.reply_first, last = psn == res->last_psn;
 		struct sk_buff *skb;
 		u8 op;
 
 		op = first && last ? RXE_READ_RESP_ONLY : first ? RXE_READ_RESP_FIRST :
 		     last ? RXE_READ_RESP_LAST : RXE_READ_RESP_MIDDLE;
 		skb = rxe_resp_alloc(qp, op, len, psn, RXE_AETH_ACK_UNLIMITED);
-		if (!skb)
-			break;		/* the requester asks again */
+		if (!skb) {
+			qp->resp.reply = NULL;
+			break;
+		}
 		err = len ? rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
 					RXE_FROM_MEM) : 0;
 		if (err) {
-			/* an ODP page that cannot be faulted in, or not now */
 			kfree_skb(skb);
-			rxe_mr_put(mr);
-			/* busy: the rest is sent when the requester asks again */
-			return err == -EAGAIN ? RXE_RESP_OK : RXE_RESP_ACCESS;
-		}
-		rxe_qp_send(qp, &qp->av, skb);
-		if (last)
+			qp->resp.reply = NULL;
+			/* an ODP page that cannot be faulted in, or not now */
+			if (err != -EAGAIN)
+				rxe_resp_reply_access_err(qp, psn);
 			break;
+		}
+		(*budget)--;
+		qp->resp.reply_first = false;
+		rxe_qp_send(qp, &qp->av, skb);
+		if (last) {
+			qp->resp.reply = NULL;
+			break;
+		}
 		offset += len;
 		psn = rxe_psn_add(psn, 1);
-		first = false;
 		cond_resched();
 	}
+	qp->resp.reply_psn = psn;
 	if (mr)
 		rxe_mr_put(mr);
-	return RXE_RESP_OK;
 }
 
 static struct rxe_res *rxe_resp_new_res(struct rxe_qp *qp, struct rxe_pkt *pkt,
@@ -391,7 +424,8 @@ static enum rxe_resp_err rxe_resp_read(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	res->last_psn = rxe_psn_add(pkt->psn, max_t(u32, 1, DIV_ROUND_UP(len, mtu)) - 1);
 	/* the responses occupy the PSNs up to the last one */
 	qp->resp.psn = res->last_psn;
-	return rxe_resp_read_reply(qp, res, pkt->psn);
+	rxe_resp_start_reply(qp, res, pkt->psn);
+	return RXE_RESP_OK;
 }
 
 static enum rxe_resp_err rxe_resp_atomic(struct rxe_qp *qp, struct rxe_pkt *pkt)
@@ -540,7 +574,7 @@ static void rxe_resp_duplicate(struct rxe_qp *qp, struct rxe_pkt *pkt)
 		if (res->type == RXE_RES_READ &&
 		    rxe_psn_cmp(pkt->psn, res->first_psn) >= 0 &&
 		    rxe_psn_cmp(pkt->psn, res->last_psn) <= 0) {
-			rxe_resp_read_reply(qp, res, pkt->psn);
+			rxe_resp_start_reply(qp, res, pkt->psn);
 			return;
 		}
 		if (res->type == RXE_RES_ATOMIC && res->first_psn == pkt->psn) {
@@ -789,6 +823,7 @@ void rxe_resp_flush(struct rxe_qp *qp)
 {
 	rxe_resp_end_message(qp);
 	qp->resp.recv_active = false;
+	qp->resp.reply = NULL;
 }
 
 /**
