@@ -357,6 +357,14 @@ def qemu_cmd(target, resdir, guest, interactive=False, swap_img=None,
                       # shadow bounds around a 5-level address and
                       # report a wild access (seen once in CI)
                       + (" pci=noacpi no5lvl" if target.debug else "")
+                      # sleep=off moves the clock, whenever the vCPU idles
+                      # (a wait for the host's 9p or disk I/O too), to the
+                      # next timer event; with the idle tick stopped that
+                      # can be seconds away, even a test's own timeout,
+                      # and a busy host makes such waits common (runs
+                      # timed out after 120 s that take 1 s). The tick
+                      # bounds every such jump to 4 ms.
+                      + (" nohz=off" if deterministic else "")
                       + (" rxe.ro" if readonly else ""),
            "-virtfs", f"local,path={target.root},mount_tag=rxeroot,"
                       "security_model=passthrough,multidevs=remap"
