@@ -133,80 +133,6 @@ static void rxe_resp_start_reply(struct rxe_qp *qp, const struct rxe_res *res, u
 	qp->resp.reply_first = true;
 }
 
-/* The READ's MR went away while its responses were going out. */
-static void rxe_resp_reply_access_err(struct rxe_qp *qp, u32 psn)
-{
-	rxe_resp_send_ack(qp, RXE_NAK_REM_ACCESS, psn);
-	rxe_qp_event(qp, IB_EVENT_QP_ACCESS_ERR);
-	rxe_qp_error(qp);
-}
-
-/**
- * rxe_resp_reply_more() - send READ responses of qp->resp.reply, one per
- * unit of @budget, until the last is out (reply cleared) or the budget is
- * spent (the engine comes back for the rest).
- * @qp: the QP (engine context), with a reply pending.
- * @budget: packets this run may still handle; decremented.
- *
- * A response that cannot be built now (no memory, an ODP page busy) ends
- * the reply: the requester asks again from the PSN it misses.
- */
-void rxe_resp_reply_more(struct rxe_qp *qp, int *budget)
-{
-	const struct rxe_res *res = qp->resp.reply;
-	u32 psn = qp->resp.reply_psn, mtu = rxe_qp_mtu(qp);
-	u32 offset = ((psn - res->first_psn) & RXE_PSN_MASK) * mtu;
-	struct rxe_mr *mr = NULL;
-	int err;
-
-	if (res->length) {
-		mr = rxe_resp_target(qp, res->rkey, IB_ACCESS_REMOTE_READ,
-				     res->va, res->length);
-		if (!mr) {
-			qp->resp.reply = NULL;
-			rxe_resp_reply_access_err(qp, psn);
-			return;
-		}
-	}
-	while (*budget > 0) {
-		u32 len = min(mtu, res->length - offset);
-		bool first = qp->resp.reply_first, last = psn == res->last_psn;
-		struct sk_buff *skb;
-		u8 op;
-
-		op = first && last ? RXE_READ_RESP_ONLY : first ? RXE_READ_RESP_FIRST :
-		     last ? RXE_READ_RESP_LAST : RXE_READ_RESP_MIDDLE;
-		skb = rxe_resp_alloc(qp, op, len, psn, RXE_AETH_ACK_UNLIMITED);
-		if (!skb) {
-			qp->resp.reply = NULL;
-			break;
-		}
-		err = len ? rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
-					RXE_FROM_MEM) : 0;
-		if (err) {
-			kfree_skb(skb);
-			qp->resp.reply = NULL;
-			/* an ODP page that cannot be faulted in, or not now */
-			if (err != -EAGAIN)
-				rxe_resp_reply_access_err(qp, psn);
-			break;
-		}
-		(*budget)--;
-		qp->resp.reply_first = false;
-		rxe_qp_send(qp, &qp->av, skb);
-		if (last) {
-			qp->resp.reply = NULL;
-			break;
-		}
-		offset += len;
-		psn = rxe_psn_add(psn, 1);
-		cond_resched();
-	}
-	qp->resp.reply_psn = psn;
-	if (mr)
-		rxe_mr_put(mr);
-}
-
 static struct rxe_res *rxe_resp_new_res(struct rxe_qp *qp, struct rxe_pkt *pkt,
 					enum rxe_res_type type)
 {
@@ -279,6 +205,94 @@ static void rxe_resp_fail_recv(struct rxe_qp *qp, enum ib_wc_status status)
 {
 	rxe_qp_error(qp);
 	rxe_resp_complete_recv(qp, NULL, status, IB_WC_RECV, 0);
+}
+
+/*
+ * A request at @psn fails for good (@err is not RXE_RESP_RNR): NAK it and
+ * take the QP to the error state (IBA 11.6.3.1).
+ */
+static void rxe_resp_error_nak(struct rxe_qp *qp, enum rxe_resp_err err, u32 psn)
+{
+	static const u8 syn[] = {
+		[RXE_RESP_INVALID] = RXE_NAK_INVALID_REQ,
+		[RXE_RESP_ACCESS] = RXE_NAK_REM_ACCESS,
+		[RXE_RESP_OP] = RXE_NAK_REM_OP,
+	};
+
+	rxe_resp_send_ack(qp, syn[err], psn);
+	rxe_qp_event(qp, err == RXE_RESP_INVALID ? IB_EVENT_QP_REQ_ERR :
+			 err == RXE_RESP_ACCESS ? IB_EVENT_QP_ACCESS_ERR : IB_EVENT_QP_FATAL);
+	/* the receive WQE of a message cut short completes in error */
+	if (qp->resp.recv_active)
+		rxe_resp_fail_recv(qp, IB_WC_REM_INV_REQ_ERR);
+	else
+		rxe_qp_error(qp);
+}
+
+/**
+ * rxe_resp_reply_more() - send READ responses of qp->resp.reply, one per
+ * unit of @budget, until the last is out (reply cleared) or the budget is
+ * spent (the engine comes back for the rest).
+ * @qp: the QP (engine context), with a reply pending.
+ * @budget: packets this run may still handle; decremented.
+ *
+ * A response that cannot be built now (no memory, an ODP page busy) ends
+ * the reply: the requester asks again from the PSN it misses.
+ */
+void rxe_resp_reply_more(struct rxe_qp *qp, int *budget)
+{
+	const struct rxe_res *res = qp->resp.reply;
+	u32 psn = qp->resp.reply_psn, mtu = rxe_qp_mtu(qp);
+	u32 offset = ((psn - res->first_psn) & RXE_PSN_MASK) * mtu;
+	struct rxe_mr *mr = NULL;
+	int err;
+
+	if (res->length) {
+		mr = rxe_resp_target(qp, res->rkey, IB_ACCESS_REMOTE_READ,
+				     res->va, res->length);
+		if (!mr) {
+			qp->resp.reply = NULL;
+			rxe_resp_error_nak(qp, RXE_RESP_ACCESS, psn);
+			return;
+		}
+	}
+	while (*budget > 0) {
+		u32 len = min(mtu, res->length - offset);
+		bool first = qp->resp.reply_first, last = psn == res->last_psn;
+		struct sk_buff *skb;
+		u8 op;
+
+		op = first && last ? RXE_READ_RESP_ONLY : first ? RXE_READ_RESP_FIRST :
+		     last ? RXE_READ_RESP_LAST : RXE_READ_RESP_MIDDLE;
+		skb = rxe_resp_alloc(qp, op, len, psn, RXE_AETH_ACK_UNLIMITED);
+		if (!skb) {
+			qp->resp.reply = NULL;
+			break;
+		}
+		err = len ? rxe_mr_copy(mr, res->va + offset, rxe_payload(rxe_pkt(skb)), len,
+					RXE_FROM_MEM) : 0;
+		if (err) {
+			kfree_skb(skb);
+			qp->resp.reply = NULL;
+			/* an ODP page that cannot be faulted in, or not now */
+			if (err != -EAGAIN)
+				rxe_resp_error_nak(qp, RXE_RESP_ACCESS, psn);
+			break;
+		}
+		(*budget)--;
+		qp->resp.reply_first = false;
+		rxe_qp_send(qp, &qp->av, skb);
+		if (last) {
+			qp->resp.reply = NULL;
+			break;
+		}
+		offset += len;
+		psn = rxe_psn_add(psn, 1);
+		cond_resched();
+	}
+	qp->resp.reply_psn = psn;
+	if (mr)
+		rxe_mr_put(mr);
 }
 
 /*
@@ -587,27 +601,13 @@ static void rxe_resp_duplicate(struct rxe_qp *qp, struct rxe_pkt *pkt)
 
 static void rxe_resp_nak(struct rxe_qp *qp, struct rxe_pkt *pkt, enum rxe_resp_err err)
 {
-	static const u8 syn[] = {
-		[RXE_RESP_INVALID] = RXE_NAK_INVALID_REQ,
-		[RXE_RESP_ACCESS] = RXE_NAK_REM_ACCESS,
-		[RXE_RESP_OP] = RXE_NAK_REM_OP,
-	};
-
 	if (err == RXE_RESP_RNR) {
 		rxe_count(pkt->rxe, RXE_CNT_RNR_SENT);
 		rxe_resp_send_ack(qp, RXE_AETH_RNR_NAK | (qp->attr.min_rnr_timer & 0x1f),
 				  pkt->psn);
 		return;
 	}
-	rxe_resp_send_ack(qp, syn[err], pkt->psn);
-	/* the responder's side of the error (IBA 11.6.3.1) */
-	rxe_qp_event(qp, err == RXE_RESP_INVALID ? IB_EVENT_QP_REQ_ERR :
-			 err == RXE_RESP_ACCESS ? IB_EVENT_QP_ACCESS_ERR : IB_EVENT_QP_FATAL);
-	/* the receive WQE of a message cut short completes in error */
-	if (qp->resp.recv_active)
-		rxe_resp_fail_recv(qp, IB_WC_REM_INV_REQ_ERR);
-	else
-		rxe_qp_error(qp);
+	rxe_resp_error_nak(qp, err, pkt->psn);
 }
 
 static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
