@@ -18,7 +18,7 @@ bench_build odp_first_touch odp_reg
 
 first_touch() {	# first_touch STACK REP 4k|thp none|prefetch
 	local stack=$1 rep=$2 pages=$3 pf=$4 out unit what
-	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/odp_first_touch "$pages" "$pf" 64) ||
+	out=$(timeout "$BENCH_RUN_SECS" /tmp/odp_first_touch "$pages" "$pf" 64) ||
 		{ note "$out"; bench_run_failed "$stack" "odp_first_touch $pages $pf"; return 1; }
 	note "$stack first touch $pages $pf: $(echo $out)"
 	if [ "$pages" = thp ]; then

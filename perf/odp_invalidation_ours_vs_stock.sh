@@ -17,7 +17,7 @@ bench_build odp_inval
 
 under_rate() {	# under_rate STACK REP RATE
 	local out
-	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/odp_inval rate "$3" 1) ||
+	out=$(timeout "$BENCH_RUN_SECS" /tmp/odp_inval rate "$3" 1) ||
 		{ note "$out"; bench_run_failed "$1" "odp_inval rate $3"; return 1; }
 	note "$1 at $3 invalidations/s: $(echo $out)"
 	note_counters "$1 counters so far" rcvd_rnr_err send_rnr_err retrans_timeout \
@@ -28,7 +28,7 @@ under_rate() {	# under_rate STACK REP RATE
 
 one_invalidation() {	# one_invalidation STACK REP PAGES
 	local out what
-	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/odp_inval cost "$3" 3) ||
+	out=$(timeout "$BENCH_RUN_SECS" /tmp/odp_inval cost "$3" 3) ||
 		{ note "$out"; bench_run_failed "$1" "odp_inval cost $3"; return 1; }
 	note "$1, $3 pages: $(echo $out)"
 	what="invalidate $3 mapped 4 KiB pages (mprotect)"

@@ -29,7 +29,7 @@ perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
 	gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
 	[ "$mem" = pinned ] || opt=--odp
 	case $tool in *_lat) opt="$opt -e"; col=5; unit=us ;; esac
-	run_pair "${RXE_T_BENCH_RUN_SECS:-120}" "$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt" \
+	run_pair "$BENCH_RUN_SECS" "$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt" \
 		"$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt 127.0.0.1" ||
 		{ bench_run_failed "$stack" "$tool -s $size $opt"; return 1; }
 	# bw columns: bytes iterations peak average msg-rate;
@@ -41,7 +41,7 @@ perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
 
 write_lat() {	# write_lat STACK REP SIZE pinned|ODP
 	local v
-	v=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/write_lat "$3" 2000 \
+	v=$(timeout "$BENCH_RUN_SECS" /tmp/write_lat "$3" 2000 \
 		"$([ "$4" = ODP ] && echo odp || echo pinned)" | awk '$1 == "median_us" { print $2 }')
 	[ -n "$v" ] || { bench_run_failed "$1" "write_lat $3 $4"; return 1; }
 	bench_record "write_lat $(human "$3") $4" "$1" "$2" "$v" us

@@ -15,7 +15,7 @@ bench_build scale
 
 qps() {	# qps STACK REP N pinned|ODP
 	local out
-	out=$(timeout "${RXE_T_BENCH_RUN_SECS:-120}" /tmp/scale qps "$3" "${4,,}") ||
+	out=$(timeout "$BENCH_RUN_SECS" /tmp/scale qps "$3" "${4,,}") ||
 		{ note "$out"; bench_run_failed "$1" "scale qps $3 $4"; return 1; }
 	bench_record "RDMA WRITE 64 KiB $4 with $3 QPs" "$1" "$2" "$(bench_val mibs "$out")" MiB/s
 }

@@ -303,14 +303,17 @@ bench_alternate() {
 	done
 }
 
+# The time one run of a benchmark may take (seconds of guest time).
+BENCH_RUN_SECS=${RXE_T_BENCH_RUN_SECS:-120}
+
 # bench_run_failed STACK WHAT - one run of a benchmark failed or did not
-# finish within its time (RXE_T_BENCH_RUN_SECS): on ours that fails the
+# finish within $BENCH_RUN_SECS: on ours that fails the
 # benchmark; the stock stack is noted and left out (return 1: its round
 # ends there, and bench_alternate goes on with ours alone). A stuck stock
 # driver then costs one run's timeout instead of the whole benchmark.
 bench_run_failed() {
 	[ "$1" = stock ] || fail "$2 on ours"
-	note "stock: $2 failed or did not finish within ${RXE_T_BENCH_RUN_SECS:-120} s: the stock stack is left out from here on"
+	note "stock: $2 failed or did not finish within $BENCH_RUN_SECS s: the stock stack is left out from here on"
 	return 1
 }
 
