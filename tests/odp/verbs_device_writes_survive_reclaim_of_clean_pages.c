@@ -48,19 +48,24 @@ static int swapped_pages(const uint8_t *p)
  * Page the buffer out; for anonymous memory, check that most of it went
  * to swap (reclaim may keep a page it finds busy: that page is then
  * simply not part of the scenario, its bytes are checked all the same).
+ * A page still being written to swap by the previous page-out is not
+ * unmapped again until that write ends, and on a loaded host that takes
+ * a while: the tries back off, up to about 13 s in all.
  */
-static void page_out(uint8_t *p, bool anon, const char *when)
+static void page_out(uint8_t *p, bool anon, const char *what, const char *when)
 {
 	int tries, n = 0;
 
-	for (tries = 0; tries < 10; tries++) {
+	for (tries = 1; tries <= 50; tries++) {
 		CHECK(!madvise(p, LEN, MADV_PAGEOUT));
 		if (!anon || (n = swapped_pages(p)) == NP)
 			return;
+		usleep(tries * 10000);
 	}
 	if (n < NP / 2)
-		rt_fail("%s: only %d of %d pages went to swap", when, n, NP);
-	rt_note("%s: %d of %d pages went to swap", when, n, NP);
+		rt_fail("%s: %s: only %d of %d pages went to swap (%ld kB under writeback)",
+			what, when, n, NP, rt_meminfo_kb("Writeback"));
+	rt_note("%s: %s: %d of %d pages went to swap", what, when, n, NP);
 }
 
 /*
@@ -75,7 +80,7 @@ static void writes_survive(const char *what, uint8_t *p, struct ibv_mr *mr, bool
 	int i;
 
 	rt_fill(p, LEN, 10);
-	page_out(p, anon, "first page-out");
+	page_out(p, anon, what, "first page-out");
 	for (i = 0; i < LEN; i += 4096)
 		sink += p[i];		/* back from swap by a read */
 	(void)sink;
@@ -83,7 +88,7 @@ static void writes_survive(const char *what, uint8_t *p, struct ibv_mr *mr, bool
 	st = rt_do(&pair, IBV_WR_RDMA_WRITE, pinned, pinned_buf, LEN, mr, p);
 	if (st != IBV_WC_SUCCESS)
 		rt_fail("%s: RDMA WRITE: %s", what, ibv_wc_status_str(st));
-	page_out(p, anon, "second page-out");
+	page_out(p, anon, what, "second page-out");
 	bad = rt_mismatch(p, LEN, 20);
 	if (bad >= 0)
 		rt_fail("%s: the device's write was lost to reclaim: byte %ld is %#x, "
