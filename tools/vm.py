@@ -73,7 +73,7 @@ ALL_KERNELS = ["sid", "trixie", "bookworm", "debug"]
 DEBUG_TARGET = "debug"
 DEBUG_TREE = "trixie"
 DEBUG_AREAS = ("ah", "cq", "link", "module", "mr", "odp", "qp", "rc", "uc",
-               "ud", "verbs", "faults")
+               "ud", "verbs", "xrc", "faults")
 DEBUG_SLOWDOWN = 5
 
 BOOT_TIMEOUT = 300      # seconds from QEMU start to READY

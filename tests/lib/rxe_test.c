@@ -324,6 +324,18 @@ double rt_write_stream(struct rt_rc_pair *p, struct ibv_mr *ls, uint8_t *src, si
 	return rt_now_ns() - t0;
 }
 
+void rt_wr_set_remote(struct ibv_send_wr *wr, uint64_t raddr, uint32_t rkey)
+{
+	if (wr->opcode == IBV_WR_ATOMIC_FETCH_AND_ADD || wr->opcode == IBV_WR_ATOMIC_CMP_AND_SWP) {
+		wr->wr.atomic.remote_addr = raddr;
+		wr->wr.atomic.rkey = rkey;
+		wr->wr.atomic.compare_add = 1;
+	} else {
+		wr->wr.rdma.remote_addr = raddr;
+		wr->wr.rdma.rkey = rkey;
+	}
+}
+
 void rt_post_send(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t lkey,
 		  void *local, uint32_t len, uint64_t raddr, uint32_t rkey)
 {
@@ -333,14 +345,7 @@ void rt_post_send(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, uint
 		.send_flags = IBV_SEND_SIGNALED,
 	}, *bad;
 
-	if (op == IBV_WR_ATOMIC_FETCH_AND_ADD || op == IBV_WR_ATOMIC_CMP_AND_SWP) {
-		wr.wr.atomic.remote_addr = raddr;
-		wr.wr.atomic.rkey = rkey;
-		wr.wr.atomic.compare_add = 1;
-	} else {
-		wr.wr.rdma.remote_addr = raddr;
-		wr.wr.rdma.rkey = rkey;
-	}
+	rt_wr_set_remote(&wr, raddr, rkey);
 	if (ibv_post_send(qp, &wr, &bad))
 		rt_fail("ibv_post_send (opcode %d, wr_id %#llx): %s", op,
 			(unsigned long long)wr_id, strerror(errno));

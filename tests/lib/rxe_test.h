@@ -84,6 +84,12 @@ void rt_rc_pair(struct rt_rc_pair *p, struct ibv_pd *pd, const struct rt_rc_opts
 void rt_rc_pair_destroy(struct rt_rc_pair *p);
 
 /*
+ * The remote side of @wr by its opcode: the atomic fields (compare_add 1,
+ * which a FETCH_AND_ADD adds) or the RDMA ones.
+ */
+void rt_wr_set_remote(struct ibv_send_wr *wr, uint64_t raddr, uint32_t rkey);
+
+/*
  * Post one signaled send work request of one SGE; (raddr, rkey) is the
  * remote target of RDMA and atomic opcodes (fetch&add adds 1, compare&swap
  * compares with 1). Fails the test if posting fails.

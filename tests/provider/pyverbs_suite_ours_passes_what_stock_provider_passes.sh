@@ -3,8 +3,9 @@
 # rdma-core's whole pyverbs suite on our driver, once through the distro's
 # librxe and once through our provider, in one boot: every test that passes
 # with the distro's provider passes with ours (no exceptions list). The
-# tests that pass only with ours are listed (on trixie and bookworm: the
-# ODP prefetch tests, which need advise_mr).
+# tests that pass only with ours are listed (XRC's everywhere; on trixie
+# and bookworm also the ODP prefetch tests, which need advise_mr), and no
+# XRC test may fail with ours: the distro's provider has no XRC to compare.
 set -u
 . "$RXE_SRC/tests/lib/rxe.sh"
 
@@ -47,3 +48,7 @@ python3 "$RXE_SRC/tests/lib/pyverbs_compare.py" stock-provider.txt ours-provider
 only=$(comm -13 <(grep '^PYV ok ' stock-provider.txt | awk '{print $3}' | sort) \
 		<(grep '^PYV ok ' ours-provider.txt | awk '{print $3}' | sort))
 note "pass only with our provider ($(echo "$only" | grep -c .)): $(echo "$only" | sed 's/.*\.//' | tr '\n' ' ')"
+xrc_bad=$(grep -E '^PYV (fail|error) [^ ]*xrc' ours-provider.txt | cut -c1-160)
+[ -z "$xrc_bad" ] || fail "XRC pyverbs tests fail with our provider: $xrc_bad"
+note "XRC tests with our provider: $(grep -cE '^PYV ok [^ ]*xrc' ours-provider.txt) passed," \
+	"$(grep -cE '^PYV skip [^ ]*xrc' ours-provider.txt) skipped"

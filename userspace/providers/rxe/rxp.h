@@ -86,8 +86,8 @@ struct rxp_cq {
 
 struct rxp_qp {
 	struct verbs_qp vqp;
-	struct rxp_wq sq;
-	struct rxp_wq rq;		/* unused (not mapped) with an SRQ */
+	struct rxp_wq sq;		/* not mapped: XRC_RECV */
+	struct rxp_wq rq;		/* not mapped: SRQ user, XRC */
 	/* ibv_qp_ex batch between wr_start and wr_complete/abort */
 	uint32_t wr_next;		/* next free slot */
 	uint32_t wr_count;		/* WQEs built so far */
@@ -213,6 +213,8 @@ void rxp_cq_clean(struct ibv_cq *ibcq, uint32_t qpn);
 struct ibv_qp *rxp_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr);
 struct ibv_qp *rxp_create_qp_ex(struct ibv_context *ctx,
 				struct ibv_qp_init_attr_ex *attr);
+struct ibv_qp *rxp_open_qp(struct ibv_context *ctx,
+			   struct ibv_qp_open_attr *attr);
 int rxp_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int mask,
 		 struct ibv_qp_init_attr *init_attr);
 int rxp_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int mask);

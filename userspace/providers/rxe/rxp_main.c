@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * rxp_main.c - registration with libibverbs, the device context, and the
- * verbs that are plain kernel commands: device and port queries, PDs, MRs
- * (with ODP prefetch), MWs and AHs.
+ * verbs that are plain kernel commands: device and port queries, PDs,
+ * XRC domains, MRs (with ODP prefetch), MWs and AHs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -79,6 +79,39 @@ static int rxp_dealloc_pd(struct ibv_pd *pd)
 
 	if (!ret)
 		free(pd);
+	return ret;
+}
+
+/* An XRC domain is only a kernel object: no data of the driver's. */
+static struct ibv_xrcd *rxp_open_xrcd(struct ibv_context *ctx,
+				      struct ibv_xrcd_init_attr *attr)
+{
+	struct ib_uverbs_open_xrcd_resp resp;
+	struct ibv_open_xrcd cmd;
+	struct verbs_xrcd *xrcd;
+	int ret;
+
+	xrcd = calloc(1, sizeof(*xrcd));
+	if (!xrcd)
+		return NULL;
+	ret = ibv_cmd_open_xrcd(ctx, xrcd, sizeof(*xrcd), attr, &cmd,
+				sizeof(cmd), &resp, sizeof(resp));
+	if (ret) {
+		rxp_dbg(ctx, "%s", strerror(ret));
+		free(xrcd);
+		errno = ret;
+		return NULL;
+	}
+	return &xrcd->xrcd;
+}
+
+static int rxp_close_xrcd(struct ibv_xrcd *ibxrcd)
+{
+	struct verbs_xrcd *xrcd = container_of(ibxrcd, struct verbs_xrcd, xrcd);
+	int ret = ibv_cmd_close_xrcd(xrcd);
+
+	if (!ret)
+		free(xrcd);
 	return ret;
 }
 
@@ -231,6 +264,8 @@ static const struct verbs_context_ops rxp_ctx_ops = {
 	.query_port = rxp_query_port,
 	.alloc_pd = rxp_alloc_pd,
 	.dealloc_pd = rxp_dealloc_pd,
+	.open_xrcd = rxp_open_xrcd,
+	.close_xrcd = rxp_close_xrcd,
 	.reg_mr = rxp_reg_mr,
 	.rereg_mr = rxp_rereg_mr,
 	.dereg_mr = rxp_dereg_mr,
@@ -253,6 +288,7 @@ static const struct verbs_context_ops rxp_ctx_ops = {
 	.post_srq_recv = rxp_post_srq_recv,
 	.create_qp = rxp_create_qp,
 	.create_qp_ex = rxp_create_qp_ex,
+	.open_qp = rxp_open_qp,
 	.query_qp = rxp_query_qp,
 	.modify_qp = rxp_modify_qp,
 	.destroy_qp = rxp_destroy_qp,

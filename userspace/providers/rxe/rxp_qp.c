@@ -3,6 +3,11 @@
  * rxp_qp.c - QPs and SRQs: their creation (the kernel makes the rings, we
  * map them), the control verbs, and posting receives, which only writes
  * the receive ring: the kernel reads it when a message arrives.
+ *
+ * XRC: an XRC_SEND QP is an RC send queue without a receive queue; an
+ * XRC_RECV QP belongs to the kernel (a shared QP of its XRCD, created or
+ * opened by number) and has no ring of ours at all: its receives are the
+ * XRC SRQs', which are SRQs like any other.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -156,7 +161,9 @@ static void rxp_qp_free(struct rxp_qp *qp)
 
 /*
  * Map the rings the kernel made and take the capabilities it granted
- * (@cap was updated by the create command). An SRQ user has no RQ ring.
+ * (@cap was updated by the create command). An SRQ user, and an XRC_SEND
+ * QP, have no RQ ring (its size is 0); an XRC_RECV QP has no ring and no
+ * response data.
  */
 static int rxp_qp_map(struct ibv_context *ctx, struct rxp_qp *qp,
 		      const struct rxe_create_qp_resp *resp,
@@ -164,6 +171,8 @@ static int rxp_qp_map(struct ibv_context *ctx, struct rxp_qp *qp,
 {
 	int ret;
 
+	if (qp->vqp.qp.qp_type == IBV_QPT_XRC_RECV)
+		return 0;
 	qp->sq.max_sge = cap->max_send_sge;
 	qp->sq.max_inline = cap->max_inline_data;
 	qp->rq.max_sge = cap->max_recv_sge;
@@ -211,17 +220,23 @@ struct ibv_qp *rxp_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 	return rxp_qp_created(pd->context, qp, ret, &resp.drv_payload, &attr->cap);
 }
 
+/* RC's ibv_qp_ex builders but FLUSH and ATOMIC WRITE, which XRC does not carry. */
+#define RXP_XRC_SEND_OPS							\
+	(IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM |	\
+	 IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_SEND_WITH_IMM |			\
+	 IBV_QP_EX_WITH_RDMA_READ | IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |		\
+	 IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD | IBV_QP_EX_WITH_LOCAL_INV |	\
+	 IBV_QP_EX_WITH_BIND_MW | IBV_QP_EX_WITH_SEND_WITH_INV)
+
 /* What ibv_qp_ex builders each QP type can have. */
 static uint64_t rxp_send_ops_of(enum ibv_qp_type type)
 {
 	switch (type) {
 	case IBV_QPT_RC:
-		return IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM |
-		       IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_SEND_WITH_IMM |
-		       IBV_QP_EX_WITH_RDMA_READ | IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |
-		       IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD | IBV_QP_EX_WITH_LOCAL_INV |
-		       IBV_QP_EX_WITH_BIND_MW | IBV_QP_EX_WITH_SEND_WITH_INV |
-		       RXP_QP_EX_WITH_FLUSH | IBV_QP_EX_WITH_ATOMIC_WRITE;
+		return RXP_XRC_SEND_OPS | RXP_QP_EX_WITH_FLUSH |
+		       IBV_QP_EX_WITH_ATOMIC_WRITE;
+	case IBV_QPT_XRC_SEND:
+		return RXP_XRC_SEND_OPS;
 	case IBV_QPT_UC:
 		return IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM |
 		       IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_SEND_WITH_IMM |
@@ -241,6 +256,12 @@ static uint64_t rxp_send_ops_of(enum ibv_qp_type type)
 static int rxp_check_qp_attr(struct ibv_context *ctx,
 			     const struct ibv_qp_init_attr_ex *attr)
 {
+	/* no send queue to build into, not even with no builder asked for */
+	if ((attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS) &&
+	    attr->qp_type == IBV_QPT_XRC_RECV) {
+		rxp_dbg(ctx, "send_ops_flags on an XRC_RECV QP");
+		return EOPNOTSUPP;
+	}
 	if ((attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS) &&
 	    (attr->send_ops_flags & ~rxp_send_ops_of(attr->qp_type))) {
 		rxp_dbg(ctx, "send_ops_flags 0x%llx for QP type %d",
@@ -277,6 +298,32 @@ struct ibv_qp *rxp_create_qp_ex(struct ibv_context *ctx,
 	return ibqp;
 }
 
+/*
+ * Open an XRC_RECV QP of an XRCD by its number: a new handle on the
+ * kernel's QP, with no ring, like the one that created it.
+ */
+struct ibv_qp *rxp_open_qp(struct ibv_context *ctx,
+			   struct ibv_qp_open_attr *attr)
+{
+	struct ib_uverbs_create_qp_resp resp;
+	struct ibv_open_qp cmd;
+	struct rxp_qp *qp;
+	int ret;
+
+	qp = rxp_qp_alloc();
+	if (!qp)
+		return NULL;
+	ret = ibv_cmd_open_qp(ctx, &qp->vqp, sizeof(qp->vqp), attr, &cmd,
+			      sizeof(cmd), &resp, sizeof(resp));
+	if (ret) {
+		rxp_dbg(ctx, "QP %u: %s", attr->qp_num, strerror(ret));
+		rxp_qp_free(qp);
+		errno = ret;
+		return NULL;
+	}
+	return &qp->vqp.qp;
+}
+
 int rxp_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int mask,
 		 struct ibv_qp_init_attr *init_attr)
 {
@@ -296,8 +343,13 @@ int rxp_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int mask)
 			strerror(ret));
 		return ret;
 	}
+	/*
+	 * An XRC_RECV QP has no CQ: its completions are on the CQs of the
+	 * XRC SRQs it delivered to, which it does not know, and stay there.
+	 */
 	if ((mask & IBV_QP_STATE) && attr->qp_state == IBV_QPS_RESET) {
-		rxp_cq_clean(qp->send_cq, qp->qp_num);
+		if (qp->send_cq)
+			rxp_cq_clean(qp->send_cq, qp->qp_num);
 		if (qp->recv_cq && qp->recv_cq != qp->send_cq)
 			rxp_cq_clean(qp->recv_cq, qp->qp_num);
 	}

@@ -4,6 +4,10 @@
  * ibv_post_send or by the ibv_qp_ex builders (wr_start ... wr_complete),
  * then one doorbell for the batch. The kernel checks every WQE again when
  * it takes it: what is refused here is what the caller can be told at once.
+ *
+ * XRC_SEND QPs send as RC ones do; each WQE also names the SRQ at the
+ * target (its 24-bit number) in the field after wr_id, "reserved" in
+ * <rdma/rdma_user_rxe.h>.
  */
 #include <errno.h>
 #include <string.h>
@@ -66,6 +70,13 @@ static void rxp_wqe_ud(struct rxe_send_wqe *wqe, struct ibv_ah *ah,
 	wqe->wr.wr.ud.remote_qpn = remote_qpn;
 	wqe->wr.wr.ud.remote_qkey = remote_qkey;
 	wqe->wr.wr.ud.ah_num = to_rxp_ah(ah)->ah_num;
+}
+
+#define RXP_SRQN_MAX 0xffffffu
+
+static void rxp_wqe_xrc(struct rxe_send_wqe *wqe, uint32_t remote_srqn)
+{
+	wqe->wr.reserved = remote_srqn;
 }
 
 static void rxp_wqe_bind(struct rxe_send_wqe *wqe, struct ibv_mw *mw,
@@ -144,7 +155,8 @@ static int rxp_check_send_wr(struct rxp_qp *qp, const struct ibv_send_wr *wr,
 		return EINVAL;
 	}
 	if (wr->opcode == IBV_WR_BIND_MW &&
-	    (*length || (type != IBV_QPT_RC && type != IBV_QPT_UC))) {
+	    (*length || (type != IBV_QPT_RC && type != IBV_QPT_UC &&
+			 type != IBV_QPT_XRC_SEND))) {
 		rxp_dbg(ctx, "bind_mw with data or on QP type %d", type);
 		return EINVAL;
 	}
@@ -155,6 +167,11 @@ static int rxp_check_send_wr(struct rxp_qp *qp, const struct ibv_send_wr *wr,
 	}
 	if (wr->opcode == IBV_WR_BIND_MW && !wr->bind_mw.mw) {
 		rxp_dbg(ctx, "BIND_MW without a window");
+		return EINVAL;
+	}
+	if (type == IBV_QPT_XRC_SEND &&
+	    wr->qp_type.xrc.remote_srqn > RXP_SRQN_MAX) {
+		rxp_dbg(ctx, "remote SRQ number 0x%x", wr->qp_type.xrc.remote_srqn);
 		return EINVAL;
 	}
 	return 0;
@@ -177,6 +194,8 @@ static int rxp_send_wqe(struct rxp_qp *qp, uint32_t prod,
 			   wr->opcode, wr->send_flags);
 	/* imm_data and invalidate_rkey share their place in both layouts */
 	wqe->wr.ex.imm_data = wr->imm_data;
+	if (qp->vqp.qp.qp_type == IBV_QPT_XRC_SEND)
+		rxp_wqe_xrc(wqe, wr->qp_type.xrc.remote_srqn);
 
 	switch (wr->opcode) {
 	case IBV_WR_RDMA_WRITE:
@@ -232,6 +251,12 @@ int rxp_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	int ret = 0, db;
 
 	*bad_wr = NULL;
+	if (!qp->sq.ring.buf) {
+		/* an XRC_RECV QP: the kernel's, without a send queue */
+		rxp_dbg(ibqp->context, "QP %u has no send queue", ibqp->qp_num);
+		*bad_wr = wr;
+		return EINVAL;
+	}
 	pthread_spin_lock(&qp->sq.lock);
 	first = prod = rxp_ring_prod(&qp->sq.ring);
 	for (; wr; wr = wr->next) {
@@ -470,6 +495,19 @@ static void rxp_wr_set_ud_addr(struct ibv_qp_ex *ibqp, struct ibv_ah *ah,
 	rxp_wqe_ud(qp->wr_wqe, ah, remote_qpn, remote_qkey);
 }
 
+static void rxp_wr_set_xrc_srqn(struct ibv_qp_ex *ibqp, uint32_t remote_srqn)
+{
+	struct rxp_qp *qp = ex_to_rxp_qp(ibqp);
+
+	if (!qp->wr_wqe)
+		return;
+	if (remote_srqn > RXP_SRQN_MAX) {
+		rxp_wr_fail(qp, EINVAL);
+		return;
+	}
+	rxp_wqe_xrc(qp->wr_wqe, remote_srqn);
+}
+
 static void rxp_wr_set_sge_list(struct ibv_qp_ex *ibqp, size_t num,
 				const struct ibv_sge *sg)
 {
@@ -534,6 +572,8 @@ int rxp_qp_ex_init(struct rxp_qp *qp, uint64_t send_ops)
 	ex->wr_set_inline_data_list = rxp_wr_set_inline_data_list;
 	if (qp->vqp.qp.qp_type == IBV_QPT_UD)
 		ex->wr_set_ud_addr = rxp_wr_set_ud_addr;
+	if (qp->vqp.qp.qp_type == IBV_QPT_XRC_SEND)
+		ex->wr_set_xrc_srqn = rxp_wr_set_xrc_srqn;
 	if (send_ops & IBV_QP_EX_WITH_SEND)
 		ex->wr_send = rxp_wr_send;
 	if (send_ops & IBV_QP_EX_WITH_SEND_WITH_IMM)

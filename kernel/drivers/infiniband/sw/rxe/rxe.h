@@ -136,7 +136,10 @@ enum rxe_counter {
  * @qp_next: next number for cyclic allocation in @qp_xa.
  * @ah_xa: the published address vectors of the AHs, by AH number.
  * @ah_next: next number for cyclic allocation in @ah_xa.
- * @srq_ida: the SRQ numbers in use (at most RXE_MAX_SRQ SRQs).
+ * @srq_xa: the SRQs by number (at most RXE_MAX_SRQ); only XRC SRQs are
+ *	published (responders look them up by the number in an XRCETH), a
+ *	basic SRQ's number is just reserved. Lifetime as for @qp_xa.
+ * @srq_next: next number for cyclic allocation in @srq_xa.
  * @mw_xa: the memory windows by index (rxe_mw.c).
  * @mw_next: next index for cyclic allocation in @mw_xa.
  * @mcg_mutex: serialises multicast attach and detach (rxe_mcast.c).
@@ -161,7 +164,8 @@ struct rxe_dev {
 	u32 qp_next;
 	struct xarray ah_xa;
 	u32 ah_next;
-	struct ida srq_ida;
+	struct xarray srq_xa;
+	u32 srq_next;
 	struct xarray mw_xa;
 	u32 mw_next;
 	struct mutex mcg_mutex;
@@ -416,10 +420,14 @@ struct rxe_ah {
  * @max_sge: SGEs per WQE (fixed at creation).
  * @limit: the armed limit: when a take leaves fewer WQEs than this, the
  *	SRQ_LIMIT_REACHED event fires and the limit disarms (0).
- * @srq_num: number from rxe_dev.srq_ida (reported to user space).
+ * @srq_num: number from rxe_dev.srq_xa (reported to user space; what
+ *	an XRC requester names in its XRCETH).
+ * @ref: held by the creator and by each lookup of an XRC SRQ
+ *	(rxe_srq_get_xrc()).
  */
 struct rxe_srq {
 	struct ib_srq ibsrq;
+	struct rxe_ref ref;
 	struct rxe_queue rq;
 	spinlock_t lock;
 	u32 max_sge;
@@ -427,9 +435,43 @@ struct rxe_srq {
 	u32 srq_num;
 };
 
+/**
+ * struct rxe_xrcd - XRC domain: the XRC SRQs and XRC target QPs that may
+ * serve each other.
+ * @ibxrcd: the core's XRCD (it counts the users and shares it by inode).
+ * @is_user: opened by a process: its target QPs, which the core creates
+ *	as kernel QPs, complete in the user CQE format of its SRQs' CQs.
+ */
+struct rxe_xrcd {
+	struct ib_xrcd ibxrcd;
+	bool is_user;
+};
+
+static inline struct rxe_xrcd *to_rxrcd(struct ib_xrcd *ibxrcd)
+{
+	return container_of(ibxrcd, struct rxe_xrcd, ibxrcd);
+}
+
 static inline struct rxe_srq *to_rsrq(struct ib_srq *ibsrq)
 {
 	return container_of(ibsrq, struct rxe_srq, ibsrq);
+}
+
+/*
+ * The PD the keys of @qp's accesses must belong to. An XRC target QP has
+ * none of its own: it uses the PD of the XRC SRQ its current request
+ * names (NULL between requests, which no key matches).
+ */
+static inline struct ib_pd *rxe_qp_pd(const struct rxe_qp *qp)
+{
+	return qp->resp.xsrq ? qp->resp.xsrq->ibsrq.pd : qp->ibqp.pd;
+}
+
+/* RC and the two halves of XRC: acknowledged, with PSN sequences. */
+static inline bool rxe_qp_reliable(const struct rxe_qp *qp)
+{
+	return qp->ibqp.qp_type == IB_QPT_RC || qp->ibqp.qp_type == IB_QPT_XRC_INI ||
+	       qp->ibqp.qp_type == IB_QPT_XRC_TGT;
 }
 
 static inline struct rxe_cq *to_rcq(struct ib_cq *ibcq)
@@ -490,6 +532,8 @@ int rxe_srq_post_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 		      const struct ib_recv_wr **bad_wr);
 size_t rxe_srq_wqe_size(const struct rxe_srq *srq);
 bool rxe_srq_take(struct rxe_srq *srq, struct rxe_recv_wqe *wqe);
+struct rxe_srq *rxe_srq_get_xrc(struct rxe_dev *rxe, u32 num, struct ib_xrcd *xrcd);
+void rxe_srq_put(struct rxe_srq *srq);
 int rxe_cq_resize(struct ib_cq *ibcq, unsigned int cqe, struct ib_udata *udata);
 int rxe_cq_poll(struct ib_cq *ibcq, int num, struct ib_wc *wc);
 int rxe_cq_req_notify(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
@@ -615,6 +659,7 @@ void rxe_resp_reply_more(struct rxe_qp *qp, int *budget);
 int rxe_resp_init(struct rxe_qp *qp, u32 max_dest_rd_atomic);
 void rxe_resp_reset(struct rxe_qp *qp);
 void rxe_resp_flush(struct rxe_qp *qp);
+void rxe_resp_xrc_release(struct rxe_qp *qp);
 void rxe_resp_error(struct rxe_qp *qp);
 
 /* rxe_recv.c */

@@ -314,7 +314,7 @@ void rxe_comp_rcv(struct rxe_qp *qp, struct sk_buff *skb)
 	struct rxe_pkt *pkt = rxe_pkt(skb);
 	enum ib_qp_state state = READ_ONCE(qp->state);
 
-	if (qp->ibqp.qp_type != IB_QPT_RC ||
+	if ((qp->ibqp.qp_type != IB_QPT_RC && qp->ibqp.qp_type != IB_QPT_XRC_INI) ||
 	    (state != IB_QPS_RTS && state != IB_QPS_SQD && state != IB_QPS_SQE))
 		goto out;
 

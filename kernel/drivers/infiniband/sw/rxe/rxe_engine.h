@@ -31,6 +31,8 @@
 #include <linux/workqueue.h>
 #include <rdma/rdma_user_rxe.h>
 
+struct rxe_srq;
+
 /* Packets the requester may have unacknowledged. */
 #define RXE_WINDOW_PSNS		128
 /* The requester asks for an ACK at least this often within a message. */
@@ -211,6 +213,13 @@ struct rxe_res {
  * @reply_psn: the PSN of its next response.
  * @reply_first: that response is the first of the answer (a READ asked
  *	again from a PSN inside it is answered from there with a FIRST).
+ * @xsrq: XRC target QPs: the XRC SRQ named by the request being executed
+ *	(reference held); its PD checks the keys, its ring gives the receive
+ *	WQEs, its CQ takes the completions. Held for one engine run at most
+ *	(rxe_resp_xrc_release()), so destroying the SRQ never waits for a
+ *	peer to finish a message.
+ * @xsrq_num: the number of the XRC SRQ of the message in progress (0:
+ *	none); its later packets must name the same one.
  */
 struct rxe_resp {
 	u32 psn;
@@ -234,6 +243,8 @@ struct rxe_resp {
 	const struct rxe_res *reply;
 	u32 reply_psn;
 	bool reply_first;
+	struct rxe_srq *xsrq;
+	u32 xsrq_num;
 };
 
 #endif /* RXE_ENGINE_H */

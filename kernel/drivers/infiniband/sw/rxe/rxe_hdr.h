@@ -24,6 +24,7 @@
 #define RXE_OP_RC		0x00
 #define RXE_OP_UC		0x20
 #define RXE_OP_UD		0x60
+#define RXE_OP_XRC		0xa0
 #define RXE_OP_TRANSPORT(op)	((op) & 0xe0)
 
 /* Operations (low five bits), IBA table 38 and the 1.5/1.6 additions. */
@@ -57,6 +58,7 @@ enum rxe_op {
 
 /* Extension headers, in packet order. */
 enum rxe_hdr_id {
+	RXE_HDR_XRCETH,		/* XRC requests: the target's XRC SRQ */
 	RXE_HDR_FETH,		/* FLUSH */
 	RXE_HDR_DETH,		/* UD: Q_Key and source QP */
 	RXE_HDR_RETH,		/* remote address, rkey, DMA length */
@@ -70,6 +72,7 @@ enum rxe_hdr_id {
 
 /* What an opcode is and carries (struct rxe_opinfo.mask). */
 enum rxe_opmask {
+	RXE_M_XRCETH	= BIT(RXE_HDR_XRCETH),
 	RXE_M_FETH	= BIT(RXE_HDR_FETH),
 	RXE_M_DETH	= BIT(RXE_HDR_DETH),
 	RXE_M_RETH	= BIT(RXE_HDR_RETH),
@@ -147,6 +150,10 @@ struct rxe_deth {
 	__be32 sqp;		/* reserved (8), source QP (24) */
 } __packed;
 
+struct rxe_xrceth {
+	__be32 srqn;		/* reserved (8), XRC SRQ number (24) */
+} __packed;
+
 struct rxe_feth {
 	__be32 bits;		/* selectivity level (5:4), placement type (3:0) */
 } __packed;
@@ -218,6 +225,12 @@ static inline bool rxe_bth_ackreq(const struct rxe_pkt *pkt)
 static inline bool rxe_bth_se(const struct rxe_pkt *pkt)
 {
 	return rxe_bth(pkt)->flags & RXE_BTH_SE;
+}
+
+static inline u32 rxe_xrceth_srqn(const struct rxe_pkt *pkt)
+{
+	return be32_to_cpu(((struct rxe_xrceth *)rxe_ext(pkt, RXE_HDR_XRCETH))->srqn) &
+	       RXE_QPN_MASK;
 }
 
 static inline u8 rxe_aeth_syndrome(const struct rxe_pkt *pkt)

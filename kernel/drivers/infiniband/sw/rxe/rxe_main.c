@@ -44,7 +44,7 @@ void rxe_dev_dealloc(struct ib_device *ibdev)
 	xa_destroy(&rxe->qp_xa);
 	xa_destroy(&rxe->ah_xa);
 	xa_destroy(&rxe->mw_xa);
-	ida_destroy(&rxe->srq_ida);
+	xa_destroy(&rxe->srq_xa);
 	rxe_mcast_cleanup(rxe);
 	netdev_put(rxe->ndev, &rxe->ndev_tracker);
 }

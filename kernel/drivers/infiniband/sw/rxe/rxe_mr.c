@@ -562,7 +562,7 @@ enum ib_wc_status rxe_mr_fast_reg(struct rxe_qp *qp, struct ib_mr *ibmr, u32 key
 	struct rxe_mr *mr = to_rmr(ibmr);
 
 	if (ibmr->device != qp->ibqp.device || mr->type != RXE_MR_FAST ||
-	    ibmr->pd != qp->ibqp.pd || READ_ONCE(mr->valid) ||
+	    ibmr->pd != rxe_qp_pd(qp) || READ_ONCE(mr->valid) ||
 	    key >> 8 != mr->index) {
 		ibdev_dbg(ibmr->device, "REG_MR: MR or key %#x not usable\n", key);
 		return IB_WC_LOC_QP_OP_ERR;
@@ -592,7 +592,7 @@ int rxe_mr_invalidate(struct rxe_qp *qp, u32 rkey)
 	/* an MR already invalid may be invalidated again, as on hardware */
 	rcu_read_lock();
 	mr = xa_load(&qp_rdev(qp)->mr_xa, rkey >> 8);
-	if (mr && mr->type == RXE_MR_FAST && mr->ibmr.pd == qp->ibqp.pd &&
+	if (mr && mr->type == RXE_MR_FAST && mr->ibmr.pd == rxe_qp_pd(qp) &&
 	    READ_ONCE(mr->rkey) == rkey) {
 		WRITE_ONCE(mr->valid, false);
 		err = 0;

@@ -106,12 +106,12 @@ static struct rxe_mr *rxe_mw_bind_mr(struct rxe_qp *qp, const struct rxe_send_wr
 
 	if (!mr)
 		return NULL;
-	if (mr->lkey != wr->wr.mw.mr_lkey || mr->ibmr.pd != qp->ibqp.pd ||
+	if (mr->lkey != wr->wr.mw.mr_lkey || mr->ibmr.pd != rxe_qp_pd(qp) ||
 	    !(mr->access & IB_ACCESS_MW_BIND) ||
 	    /* remote write or atomics through the window need local write */
 	    ((wr->wr.mw.access & (IB_ACCESS_REMOTE_WRITE | IB_ACCESS_REMOTE_ATOMIC)) &&
 	     !(mr->access & IB_ACCESS_LOCAL_WRITE)) ||
-	    rxe_mr_check(mr, qp->ibqp.pd, 0, wr->wr.mw.addr, wr->wr.mw.length)) {
+	    rxe_mr_check(mr, rxe_qp_pd(qp), 0, wr->wr.mw.addr, wr->wr.mw.length)) {
 		rxe_mr_put(mr);
 		return NULL;
 	}
@@ -138,7 +138,7 @@ enum ib_wc_status rxe_mw_bind(struct rxe_qp *qp, const struct rxe_send_wr *wr)
 	if (!mw)
 		goto out_dbg;
 	unbind = mw->ibmw.type == IB_MW_TYPE_1 && !wr->wr.mw.length;
-	if (mw->ibmw.pd != qp->ibqp.pd || wr->wr.mw.rkey >> 8 != mw->rkey >> 8 ||
+	if (mw->ibmw.pd != rxe_qp_pd(qp) || wr->wr.mw.rkey >> 8 != mw->rkey >> 8 ||
 	    (wr->wr.mw.access & IB_ZERO_BASED))
 		goto out;
 	if (!unbind) {
@@ -186,7 +186,7 @@ static int rxe_mw_invalidate(struct rxe_qp *qp, u32 rkey, bool remote)
 		return err;
 	spin_lock_bh(&mw->lock);
 	if (mw->ibmw.type == IB_MW_TYPE_2 && mw->valid && mw->rkey == rkey &&
-	    mw->ibmw.pd == qp->ibqp.pd && (!remote || mw->qpn == qp->ibqp.qp_num)) {
+	    mw->ibmw.pd == rxe_qp_pd(qp) && (!remote || mw->qpn == qp->ibqp.qp_num)) {
 		rxe_mw_unbind(mw);
 		err = 0;
 	}
@@ -234,7 +234,7 @@ struct rxe_mr *rxe_mw_target(struct rxe_qp *qp, u32 rkey, int access, u64 va, u6
 	if (!mw)
 		return NULL;
 	spin_lock_bh(&mw->lock);
-	if (mw->valid && mw->rkey == rkey && mw->ibmw.pd == qp->ibqp.pd &&
+	if (mw->valid && mw->rkey == rkey && mw->ibmw.pd == rxe_qp_pd(qp) &&
 	    (mw->ibmw.type == IB_MW_TYPE_1 || mw->qpn == qp->ibqp.qp_num) &&
 	    (mw->access & access) == access &&
 	    va >= mw->addr && len <= mw->length && va - mw->addr <= mw->length - len) {

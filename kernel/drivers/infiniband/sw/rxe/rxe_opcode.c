@@ -10,6 +10,7 @@
 struct rxe_opinfo rxe_opinfo[256];
 
 static const u8 rxe_hdr_size[RXE_HDR_COUNT] = {
+	[RXE_HDR_XRCETH] = sizeof(struct rxe_xrceth),
 	[RXE_HDR_FETH]	 = sizeof(struct rxe_feth),
 	[RXE_HDR_DETH]	 = sizeof(struct rxe_deth),
 	[RXE_HDR_RETH]	 = sizeof(struct rxe_reth),
@@ -88,6 +89,14 @@ void rxe_opinfo_init(void)
 			rxe_opinfo_set(RXE_OP_RC | op, rxe_op_mask[op]);
 	for (i = 0; i < ARRAY_SIZE(uc_ops); i++)
 		rxe_opinfo_set(RXE_OP_UC | uc_ops[i], rxe_op_mask[uc_ops[i]]);
+	/* XRC: RC's operations but FLUSH and ATOMIC WRITE; requests name an SRQ */
+	for (op = 0; op < ARRAY_SIZE(rxe_op_mask); op++) {
+		u32 mask = rxe_op_mask[op];
+
+		if (!mask || (mask & (RXE_M_FLUSH | RXE_M_ATOMIC_WRITE)))
+			continue;
+		rxe_opinfo_set(RXE_OP_XRC | op, mask & RXE_M_REQ ? mask | RXE_M_XRCETH : mask);
+	}
 	rxe_opinfo_set(RXE_OP_UD | RXE_SEND_ONLY, rxe_op_mask[RXE_SEND_ONLY] | RXE_M_DETH);
 	rxe_opinfo_set(RXE_OP_UD | RXE_SEND_ONLY_IMM,
 		       rxe_op_mask[RXE_SEND_ONLY_IMM] | RXE_M_DETH);

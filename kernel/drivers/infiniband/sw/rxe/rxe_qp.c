@@ -268,7 +268,7 @@ int rxe_sge_copy(struct rxe_qp *qp, const struct rxe_sge *sges, u32 num_sge,
 		mr = rxe_mr_lookup(qp_rdev(qp), sge.lkey);
 		if (!mr)
 			return -EACCES;
-		err = rxe_mr_check(mr, qp->ibqp.pd, access, sge.addr + offset, n);
+		err = rxe_mr_check(mr, rxe_qp_pd(qp), access, sge.addr + offset, n);
 		if (!err)
 			err = rxe_mr_copy(mr, sge.addr + offset, buf, n, dir);
 		rxe_mr_put(mr);
@@ -342,7 +342,8 @@ static void rxe_qp_update_caps(struct rxe_qp *qp, struct ib_qp_cap *cap)
 	qp->cap = *cap;
 }
 
-static int rxe_qp_check_init(struct ib_device *ibdev, const struct ib_qp_init_attr *init)
+static int rxe_qp_check_init(struct ib_device *ibdev, const struct ib_qp_init_attr *init,
+			     bool user)
 {
 	const struct ib_qp_cap *cap = &init->cap;
 
@@ -355,6 +356,14 @@ static int rxe_qp_check_init(struct ib_device *ibdev, const struct ib_qp_init_at
 		if (init->port_num != RXE_PORT)
 			return -EINVAL;
 		break;
+	case IB_QPT_XRC_INI:
+		/* the remote SRQ number travels in the user's WQE only */
+		if (!user)
+			return -EOPNOTSUPP;
+		break;
+	case IB_QPT_XRC_TGT:
+		/* no queue nor CQ of its own: its XRC SRQs have them */
+		return init->create_flags || !init->xrcd ? -EINVAL : 0;
 	default:
 		ibdev_dbg(ibdev, "create_qp: type %d not supported\n", init->qp_type);
 		return -EOPNOTSUPP;
@@ -363,7 +372,7 @@ static int rxe_qp_check_init(struct ib_device *ibdev, const struct ib_qp_init_at
 		ibdev_dbg(ibdev, "create_qp: flags %#x not supported\n", init->create_flags);
 		return -EOPNOTSUPP;
 	}
-	if (!init->send_cq || !init->recv_cq)
+	if (!init->send_cq || (!init->recv_cq && init->qp_type != IB_QPT_XRC_INI))
 		return -EINVAL;
 	if (!cap->max_send_wr || cap->max_send_wr > RXE_MAX_QP_WR ||
 	    cap->max_send_sge > RXE_MAX_SGE ||
@@ -371,8 +380,9 @@ static int rxe_qp_check_init(struct ib_device *ibdev, const struct ib_qp_init_at
 		ibdev_dbg(ibdev, "create_qp: send caps out of range\n");
 		return -EINVAL;
 	}
-	if (!init->srq && (!cap->max_recv_wr || cap->max_recv_wr > RXE_MAX_QP_WR ||
-			   cap->max_recv_sge > RXE_MAX_SGE)) {
+	if (!init->srq && init->qp_type != IB_QPT_XRC_INI &&
+	    (!cap->max_recv_wr || cap->max_recv_wr > RXE_MAX_QP_WR ||
+	     cap->max_recv_sge > RXE_MAX_SGE)) {
 		ibdev_dbg(ibdev, "create_qp: receive caps out of range\n");
 		return -EINVAL;
 	}
@@ -444,7 +454,7 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	u32 qpn;
 	int err;
 
-	err = rxe_qp_check_init(ibqp->device, init);
+	err = rxe_qp_check_init(ibqp->device, init, udata);
 	if (err)
 		return err;
 	if (udata && udata->outlen < sizeof(resp))
@@ -457,8 +467,18 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	rxe_ref_init(&qp->ref);
 	qp->state = IB_QPS_RESET;
 	qp->is_user = !!udata;
-	qp->has_rq = !init->srq;
+	qp->has_rq = !init->srq && init->qp_type != IB_QPT_XRC_INI &&
+		     init->qp_type != IB_QPT_XRC_TGT;
 	qp->sq_sig_type = init->sq_sig_type;
+	if (init->qp_type == IB_QPT_XRC_TGT) {
+		/*
+		 * The core creates it for the XRCD's owner, without udata.
+		 * Its send ring stays empty: the engine needs one, nothing
+		 * posts to it (rxe_qp_post_send()).
+		 */
+		qp->is_user = to_rxrcd(init->xrcd)->is_user;
+		init->cap = (struct ib_qp_cap){ .max_send_wr = 1 };
+	}
 
 	atomic_set(&qp->eng, RXE_ENG_IDLE);
 	INIT_WORK(&qp->work, rxe_qp_run);
@@ -471,10 +491,17 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	if (err)
 		return err;
 	rxe_qp_update_caps(qp, &init->cap);
+	if (init->qp_type == IB_QPT_XRC_TGT) {
+		memset(&init->cap, 0, sizeof(init->cap));
+		qp->cap = init->cap;
+	}
 	qp->swqe = kvcalloc(qp->sq.index_mask + 1, sizeof(*qp->swqe), GFP_KERNEL);
 	if (init->srq)
 		qp->resp.srq_wqe = kmalloc(rxe_srq_wqe_size(to_rsrq(init->srq)), GFP_KERNEL);
-	if (!qp->swqe || (init->srq && !qp->resp.srq_wqe)) {
+	else if (init->qp_type == IB_QPT_XRC_TGT)	/* room for any XRC SRQ's WQE */
+		qp->resp.srq_wqe = kmalloc(struct_size(qp->resp.srq_wqe, dma.sge, RXE_MAX_SGE),
+					   GFP_KERNEL);
+	if (!qp->swqe || ((init->srq || init->qp_type == IB_QPT_XRC_TGT) && !qp->resp.srq_wqe)) {
 		err = -ENOMEM;
 		goto err_queues;
 	}
@@ -647,6 +674,7 @@ static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 	}
 	rxe_comp_report(qp);
 	rxe_qp_check_drained(qp);
+	rxe_resp_xrc_release(qp);	/* an XRC SRQ is held for one run at most */
 
 	if (READ_ONCE(qp->state) == IB_QPS_ERR) {
 		skb_queue_purge(&qp->rx_queue);
@@ -810,7 +838,7 @@ static int rxe_qp_enter_rtr(struct rxe_qp *qp, struct ib_qp_attr *attr, int mask
 		if (err)
 			return err;
 	}
-	if (qp->ibqp.qp_type == IB_QPT_RC)
+	if (qp->ibqp.qp_type == IB_QPT_RC || qp->ibqp.qp_type == IB_QPT_XRC_TGT)
 		return rxe_resp_init(qp, (mask & IB_QP_MAX_DEST_RD_ATOMIC) ?
 				     attr->max_dest_rd_atomic : qp->attr.max_dest_rd_atomic);
 	return 0;
@@ -1084,8 +1112,9 @@ int rxe_qp_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 	unsigned long flags;
 	int err = 0;
 
-	/* IBA 10.8.2: no send work may be posted before RTS. */
-	if (state == IB_QPS_RESET || state == IB_QPS_INIT || state == IB_QPS_RTR) {
+	/* IBA 10.8.2: no send work may be posted before RTS; an XRC target sends none */
+	if (state == IB_QPS_RESET || state == IB_QPS_INIT || state == IB_QPS_RTR ||
+	    ibqp->qp_type == IB_QPT_XRC_TGT) {
 		*bad_wr = wr;
 		return -EINVAL;
 	}

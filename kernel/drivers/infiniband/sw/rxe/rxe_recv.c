@@ -44,10 +44,19 @@ static bool rxe_rcv_parse(struct sk_buff *skb, struct rxe_pkt *pkt)
 	return true;
 }
 
-/* Whether the QP's transport takes this opcode. */
+/*
+ * Whether the QP's transport takes this opcode. The halves of XRC take
+ * one direction each: an initiator the responses, a target the requests.
+ */
 static bool rxe_rcv_transport_ok(const struct rxe_qp *qp, u8 opcode)
 {
 	switch (qp->ibqp.qp_type) {
+	case IB_QPT_XRC_INI:
+		return RXE_OP_TRANSPORT(opcode) == RXE_OP_XRC &&
+		       (rxe_opinfo[opcode].mask & RXE_M_RESP);
+	case IB_QPT_XRC_TGT:
+		return RXE_OP_TRANSPORT(opcode) == RXE_OP_XRC &&
+		       (rxe_opinfo[opcode].mask & RXE_M_REQ);
 	case IB_QPT_RC:
 		return RXE_OP_TRANSPORT(opcode) == RXE_OP_RC;
 	case IB_QPT_UC:

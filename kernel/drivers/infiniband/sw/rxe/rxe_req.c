@@ -18,9 +18,19 @@ static struct rxe_send_wqe *rxe_req_ring(struct rxe_qp *qp, u32 index)
 	return rxe_queue_addr(&qp->sq, index);
 }
 
-/* The operation class of a work request on this QP type; 0 if invalid. */
+/*
+ * The operation class of a work request on this QP type; 0 if invalid.
+ * An XRC initiator has RC's operations (its opcode table lacks FLUSH and
+ * ATOMIC WRITE).
+ */
 static u32 rxe_req_op_mask(enum ib_qp_type type, u32 opcode)
 {
+	bool xrc = type == IB_QPT_XRC_INI;
+
+	if (xrc && (opcode == RXE_WR_ATOMIC_WRITE || opcode == RXE_WR_FLUSH))
+		return 0;
+	if (xrc)
+		type = IB_QPT_RC;
 	switch (opcode) {
 	case IB_WR_SEND:
 		return RXE_M_SEND;
@@ -188,8 +198,9 @@ static u8 rxe_req_opcode(struct rxe_qp *qp, const struct rxe_swqe *w, u32 mtu)
 	bool first = w->sent == 0;
 	bool last = w->length - w->sent <= mtu;
 	bool imm = w->mask & RXE_M_IMMDT;
-	u8 transport = qp->ibqp.qp_type == IB_QPT_UC ? RXE_OP_UC :
-		       qp->ibqp.qp_type == IB_QPT_RC ? RXE_OP_RC : RXE_OP_UD;
+	enum ib_qp_type type = qp->ibqp.qp_type;
+	u8 transport = type == IB_QPT_UC ? RXE_OP_UC : type == IB_QPT_RC ? RXE_OP_RC :
+		       type == IB_QPT_XRC_INI ? RXE_OP_XRC : RXE_OP_UD;
 	u8 op;
 
 	if (w->mask & RXE_M_SEND) {
@@ -229,6 +240,10 @@ static void rxe_req_fill_ext(struct rxe_qp *qp, struct rxe_swqe *w, struct rxe_p
 {
 	const struct rxe_send_wr *wr = &w->wr;
 
+	/* the remote SRQ: what the provider wrote in the WR's reserved word */
+	if (pkt->mask & RXE_M_XRCETH)
+		((struct rxe_xrceth *)rxe_ext(pkt, RXE_HDR_XRCETH))->srqn =
+			cpu_to_be32(wr->reserved & RXE_QPN_MASK);
 	if (pkt->mask & RXE_M_RETH) {
 		struct rxe_reth *reth = rxe_ext(pkt, RXE_HDR_RETH);
 
@@ -311,9 +326,9 @@ static int rxe_req_send_packet(struct rxe_qp *qp, u32 index, struct rxe_swqe *w,
 	pkt = rxe_pkt(skb);
 	pkt->psn = psn;
 
-	dqpn = qp->ibqp.qp_type == IB_QPT_RC || qp->ibqp.qp_type == IB_QPT_UC ?
+	dqpn = rxe_qp_reliable(qp) || qp->ibqp.qp_type == IB_QPT_UC ?
 	       qp->attr.dest_qp_num : w->wr.wr.ud.remote_qpn;
-	ackreq = qp->ibqp.qp_type == IB_QPT_RC &&
+	ackreq = rxe_qp_reliable(qp) &&
 		 ((mask & RXE_M_END) || ++qp->req.noack >= RXE_PKTS_PER_ACKREQ);
 	if (ackreq)
 		qp->req.noack = 0;
@@ -368,7 +383,7 @@ static void rxe_req_advance(struct rxe_qp *qp, struct rxe_swqe *w, u32 mtu)
 		return;
 
 	qp->req.index = (qp->req.index + 1) & qp->sq.index_mask;
-	if (qp->ibqp.qp_type == IB_QPT_RC) {
+	if (rxe_qp_reliable(qp)) {
 		w->state = RXE_WQE_SENT;
 	} else {
 		w->state = RXE_WQE_DONE;	/* unacknowledged transports */
@@ -391,7 +406,7 @@ static bool rxe_req_may_start(struct rxe_qp *qp, struct rxe_swqe *w)
 	bool rd_atomic = w->mask & (RXE_M_READ | RXE_M_ATOMIC | RXE_M_ATOMIC_WRITE |
 				    RXE_M_FLUSH);
 
-	if (w->rd_atomic || qp->ibqp.qp_type != IB_QPT_RC)
+	if (w->rd_atomic || !rxe_qp_reliable(qp))
 		return true;
 	if ((w->wr.send_flags & IB_SEND_FENCE) && qp->req.rd_atomic)
 		return false;
@@ -412,7 +427,7 @@ static bool rxe_req_may_start(struct rxe_qp *qp, struct rxe_swqe *w)
 void rxe_req_run(struct rxe_qp *qp, int *budget)
 {
 	u32 mtu = rxe_qp_mtu(qp);
-	bool rc = qp->ibqp.qp_type == IB_QPT_RC;
+	bool rc = rxe_qp_reliable(qp);
 	enum ib_qp_state state = READ_ONCE(qp->state);
 
 	if ((state != IB_QPS_RTS && state != IB_QPS_SQD) || qp->req.rnr_wait)

@@ -19,6 +19,11 @@
  *
  * UC requests take the same checks without any answer; a failure drops
  * the message silently (rxe_resp_uc()). UD: rxe_resp_ud().
+ *
+ * An XRC target QP is an RC responder whose receive WQEs, PD and CQ come
+ * from the XRC SRQ each request names in its XRCETH (rxe_resp_xrc_bind()):
+ * an SRQ that does not exist or is not in the QP's XRC domain, or one
+ * other than the message's own in a later packet, is an invalid request.
  */
 #include <linux/ip.h>
 #include <rdma/ib_mad.h>
@@ -49,9 +54,15 @@ static enum rxe_resp_err rxe_resp_access_err(int err)
 }
 
 /* Opcode on the connected transport of @qp, from its low five bits. */
-static u8 rxe_resp_op(u8 op)
+static u8 rxe_resp_op(const struct rxe_qp *qp, u8 op)
 {
-	return RXE_OP_RC | op;
+	return (qp->ibqp.qp_type == IB_QPT_XRC_TGT ? RXE_OP_XRC : RXE_OP_RC) | op;
+}
+
+/* The SRQ the QP's receive WQEs come from, or NULL (its own RQ). */
+static struct ib_srq *rxe_resp_srq(const struct rxe_qp *qp)
+{
+	return qp->resp.xsrq ? &qp->resp.xsrq->ibsrq : qp->ibqp.srq;
 }
 
 static struct sk_buff *rxe_resp_alloc(struct rxe_qp *qp, u8 op, u32 paylen, u32 psn,
@@ -60,7 +71,7 @@ static struct sk_buff *rxe_resp_alloc(struct rxe_qp *qp, u8 op, u32 paylen, u32 
 	struct sk_buff *skb;
 	struct rxe_pkt *pkt;
 
-	skb = rxe_net_alloc(qp_rdev(qp), &qp->av, rxe_resp_op(op), paylen);
+	skb = rxe_net_alloc(qp_rdev(qp), &qp->av, rxe_resp_op(qp, op), paylen);
 	if (!skb)
 		return NULL;
 	pkt = rxe_pkt(skb);
@@ -118,7 +129,7 @@ static struct rxe_mr *rxe_resp_target(struct rxe_qp *qp, u32 rkey, int access,
 	mr = rxe_mr_lookup(qp_rdev(qp), rkey);
 	if (!mr)
 		return NULL;
-	if (mr->ibmr.rkey != rkey || rxe_mr_check(mr, qp->ibqp.pd, access, va, len)) {
+	if (mr->ibmr.rkey != rkey || rxe_mr_check(mr, rxe_qp_pd(qp), access, va, len)) {
 		rxe_mr_put(mr);
 		return NULL;
 	}
@@ -153,10 +164,12 @@ static struct rxe_res *rxe_resp_new_res(struct rxe_qp *qp, struct rxe_pkt *pkt,
  */
 static void rxe_resp_post_cqe(struct rxe_qp *qp, const struct rxe_cqe *cqe, bool solicited)
 {
+	struct ib_cq *cq = qp->resp.xsrq ? qp->resp.xsrq->ibsrq.ext.cq : qp->ibqp.recv_cq;
+
 	qp->resp.recv_active = false;
 	if (qp->has_rq)
 		rxe_queue_consume(&qp->rq);
-	if (rxe_cq_post(to_rcq(qp->ibqp.recv_cq), cqe, solicited))
+	if (rxe_cq_post(to_rcq(cq), cqe, solicited))
 		rxe_qp_cq_overrun(qp);
 }
 
@@ -301,13 +314,14 @@ void rxe_resp_reply_more(struct rxe_qp *qp, int *budget)
  */
 static enum rxe_resp_err rxe_resp_take_recv(struct rxe_qp *qp)
 {
+	struct ib_srq *srq = rxe_resp_srq(qp);
 	struct rxe_recv_wqe *rw;
 
 	if (qp->resp.recv_active)
 		return RXE_RESP_OK;
-	if (qp->ibqp.srq) {
+	if (srq) {
 		rw = qp->resp.srq_wqe;
-		if (!rxe_srq_take(to_rsrq(qp->ibqp.srq), rw))
+		if (!rxe_srq_take(to_rsrq(srq), rw))
 			return RXE_RESP_RNR;
 	} else {
 		if (!qp->has_rq || !rxe_queue_count(&qp->rq))
@@ -318,7 +332,7 @@ static enum rxe_resp_err rxe_resp_take_recv(struct rxe_qp *qp)
 	qp->resp.sges = rw->dma.sge;
 	qp->resp.recv_active = true;
 	qp->resp.recv_offset = 0;
-	if (!qp->ibqp.srq && qp->resp.recv.dma.num_sge > qp->cap.max_recv_sge)
+	if (!srq && qp->resp.recv.dma.num_sge > qp->cap.max_recv_sge)
 		qp->resp.recv.dma.num_sge = 0;	/* fails as too short */
 	return RXE_RESP_OK;
 }
@@ -517,10 +531,11 @@ static enum rxe_resp_err rxe_resp_flush_req(struct rxe_qp *qp, struct rxe_pkt *p
 	mr = rxe_mr_lookup(qp_rdev(qp), rkey);
 	if (!mr)
 		return RXE_RESP_ACCESS;
-	if (mr->ibmr.rkey != rkey || mr->ibmr.pd != qp->ibqp.pd ||
+	if (mr->ibmr.rkey != rkey || mr->ibmr.pd != rxe_qp_pd(qp) ||
 	    (mr->access & access) != access ||
 	    (level != RXE_FLUSH_LEVEL_MR &&
-	     rxe_mr_check(mr, qp->ibqp.pd, 0, be64_to_cpu(reth->va), be32_to_cpu(reth->len)))) {
+	     rxe_mr_check(mr, rxe_qp_pd(qp), 0, be64_to_cpu(reth->va),
+			  be32_to_cpu(reth->len)))) {
 		rxe_mr_put(mr);
 		return RXE_RESP_ACCESS;
 	}
@@ -610,6 +625,51 @@ static void rxe_resp_nak(struct rxe_qp *qp, struct rxe_pkt *pkt, enum rxe_resp_e
 	rxe_resp_error_nak(qp, err, pkt->psn);
 }
 
+/**
+ * rxe_resp_xrc_release() - drop the XRC SRQ reference a run of the engine
+ * took (the message in progress keeps only its number).
+ * @qp: an XRC target QP (engine context, or the engine stopped).
+ */
+void rxe_resp_xrc_release(struct rxe_qp *qp)
+{
+	if (qp->resp.xsrq) {
+		rxe_srq_put(qp->resp.xsrq);
+		qp->resp.xsrq = NULL;
+	}
+}
+
+/* Find the XRC SRQ number @num of the QP's domain and hold it. */
+static bool rxe_resp_xrc_get(struct rxe_qp *qp, u32 num)
+{
+	if (qp->resp.xsrq && qp->resp.xsrq->srq_num == num)
+		return true;
+	rxe_resp_xrc_release(qp);
+	qp->resp.xsrq = rxe_srq_get_xrc(qp_rdev(qp), num, qp->ibqp.xrcd);
+	return qp->resp.xsrq;
+}
+
+/*
+ * The XRC SRQ an XRC request names: it serves the request (receive WQE,
+ * PD for the keys, CQ). Every packet of a message names the same one.
+ */
+static enum rxe_resp_err rxe_resp_xrc_bind(struct rxe_qp *qp, struct rxe_pkt *pkt)
+{
+	u32 num = rxe_xrceth_srqn(pkt);
+
+	if (qp->resp.xsrq_num && num != qp->resp.xsrq_num) {
+		ibdev_dbg(qp->ibqp.device, "XRC: SRQ %u named inside a message to SRQ %u\n",
+			  num, qp->resp.xsrq_num);
+		return RXE_RESP_INVALID;
+	}
+	if (!rxe_resp_xrc_get(qp, num)) {
+		ibdev_dbg(qp->ibqp.device, "XRC: no SRQ %u in the domain of QP %u\n",
+			  num, qp->ibqp.qp_num);
+		return RXE_RESP_INVALID;
+	}
+	qp->resp.xsrq_num = num;
+	return RXE_RESP_OK;
+}
+
 static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
 {
 	int c = rxe_psn_cmp(pkt->psn, qp->resp.psn);
@@ -629,15 +689,21 @@ static void rxe_resp_rc(struct rxe_qp *qp, struct rxe_pkt *pkt)
 	}
 	qp->resp.nak_sent = false;
 
-	err = rxe_resp_seq_ok(qp, pkt) ? rxe_resp_execute(qp, pkt) : RXE_RESP_INVALID;
+	err = rxe_resp_seq_ok(qp, pkt) ? RXE_RESP_OK : RXE_RESP_INVALID;
+	if (!err && (pkt->mask & RXE_M_XRCETH))
+		err = rxe_resp_xrc_bind(qp, pkt);
+	if (!err)
+		err = rxe_resp_execute(qp, pkt);
 	if (err) {
 		rxe_resp_nak(qp, pkt, err);
 		return;
 	}
 	qp->resp.last_op = pkt->opcode;
 	qp->resp.psn = rxe_psn_add(qp->resp.psn, 1);
-	if (pkt->mask & RXE_M_END)
+	if (pkt->mask & RXE_M_END) {
 		qp->resp.msn = (qp->resp.msn + 1) & RXE_PSN_MASK;
+		qp->resp.xsrq_num = 0;
+	}
 	if ((pkt->mask & (RXE_M_SEND | RXE_M_WRITE)) && rxe_bth_ackreq(pkt))
 		rxe_resp_send_ack(qp, RXE_AETH_ACK_UNLIMITED, pkt->psn);
 }
@@ -781,7 +847,7 @@ void rxe_resp_rcv(struct rxe_qp *qp, struct sk_buff *skb)
 	}
 	if (state == IB_QPS_RTR || state == IB_QPS_RTS || state == IB_QPS_SQD ||
 	    state == IB_QPS_SQE) {
-		if (qp->ibqp.qp_type == IB_QPT_RC)
+		if (qp->ibqp.qp_type == IB_QPT_RC || qp->ibqp.qp_type == IB_QPT_XRC_TGT)
 			rxe_resp_rc(qp, pkt);
 		else if (qp->ibqp.qp_type == IB_QPT_UC)
 			rxe_resp_uc(qp, pkt);
@@ -824,6 +890,8 @@ void rxe_resp_flush(struct rxe_qp *qp)
 	rxe_resp_end_message(qp);
 	qp->resp.recv_active = false;
 	qp->resp.reply = NULL;
+	qp->resp.xsrq_num = 0;
+	rxe_resp_xrc_release(qp);
 }
 
 /**
@@ -836,7 +904,9 @@ void rxe_resp_flush(struct rxe_qp *qp)
  */
 void rxe_resp_error(struct rxe_qp *qp)
 {
-	if (qp->ibqp.srq && qp->resp.recv_active)
+	/* an XRC SRQ's WQE completes on its CQ, unless the SRQ is gone */
+	if (qp->resp.recv_active &&
+	    (qp->ibqp.srq || (qp->resp.xsrq_num && rxe_resp_xrc_get(qp, qp->resp.xsrq_num))))
 		rxe_resp_complete_recv(qp, NULL, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, 0);
 	rxe_resp_flush(qp);
 	if (!qp->ibqp.srq || qp->resp.last_wqe_reported)

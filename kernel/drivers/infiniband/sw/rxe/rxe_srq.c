@@ -9,6 +9,12 @@
  * rule: srq->lock covers the consumer side (responders of several QPs),
  * kernel producers, the swap of a resize and the limit. The limit event
  * is raised after the lock is dropped.
+ *
+ * XRC SRQs (IBA 14.2.4 / XRC annex) belong to an XRC domain and have a CQ
+ * of their own; requests reach them through any XRC target QP of the same
+ * domain, which names them by number (XRCETH). They are published in
+ * rxe_dev.srq_xa for that lookup: the responder holds a reference while it
+ * executes a request, and destroy waits for those after unpublishing.
  */
 #include "rxe.h"
 
@@ -52,8 +58,8 @@ static int rxe_srq_make_ring(struct rxe_srq *srq, struct rxe_queue *q, u32 max_w
  *	really has.
  * @udata: the user's response buffer (ring and SRQ number), or NULL.
  *
- * Return: 0, -EOPNOTSUPP for an XRC or tag-matching SRQ, -EINVAL for
- * capacities out of range or a short response buffer, -ENOMEM, -EFAULT.
+ * Return: 0, -EOPNOTSUPP for a tag-matching SRQ, -EINVAL for capacities
+ * out of range or a short response buffer, -ENOMEM, -EFAULT.
  */
 int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 		   struct ib_udata *udata)
@@ -61,9 +67,10 @@ int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	struct rxe_dev *rxe = to_rdev(ibsrq->device);
 	struct rxe_srq *srq = to_rsrq(ibsrq);
 	struct rxe_create_srq_resp resp = {};
-	int err, num;
+	u32 num;
+	int err;
 
-	if (init->srq_type != IB_SRQT_BASIC) {
+	if (init->srq_type != IB_SRQT_BASIC && init->srq_type != IB_SRQT_XRC) {
 		ibdev_dbg(ibsrq->device, "srq: type %d not supported\n", init->srq_type);
 		return -EOPNOTSUPP;
 	}
@@ -73,9 +80,11 @@ int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	if (udata && udata->outlen < sizeof(resp))
 		return -EINVAL;
 
-	num = ida_alloc_range(&rxe->srq_ida, 1, RXE_MAX_SRQ, GFP_KERNEL);
-	if (num < 0)
-		return num == -ENOSPC ? -ENOMEM : num;
+	err = rxe_xa_reserve(&rxe->srq_xa, &num, XA_LIMIT(1, RXE_MAX_SRQ), &rxe->srq_next,
+			     GFP_KERNEL);
+	if (err)
+		return err;
+	rxe_ref_init(&srq->ref);
 	spin_lock_init(&srq->lock);
 	srq->srq_num = num;
 	srq->max_sge = init->attr.max_sge;
@@ -84,18 +93,22 @@ int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	if (err)
 		goto err_num;
 	init->attr.max_wr = rxe_queue_capacity(&srq->rq);
+	if (init->srq_type == IB_SRQT_XRC)
+		ibsrq->ext.xrc.srq_num = num;	/* what the core reports */
 	if (udata) {
 		resp.srq_num = num;
 		err = ib_copy_to_udata(udata, &resp, sizeof(resp));
 		if (err)
 			goto err_ring;
 	}
+	if (init->srq_type == IB_SRQT_XRC)
+		xa_store(&rxe->srq_xa, num, srq, GFP_KERNEL);	/* reserved: no allocation */
 	return 0;
 
 err_ring:
 	rxe_queue_cleanup(&srq->rq);
 err_num:
-	ida_free(&rxe->srq_ida, num);
+	xa_erase(&rxe->srq_xa, num);
 	return err;
 }
 
@@ -210,9 +223,14 @@ int rxe_srq_query(struct ib_srq *ibsrq, struct ib_srq_attr *attr)
 
 /**
  * rxe_srq_destroy() - destroy_srq verb (the core has checked that no QP
- * uses the SRQ any more).
+ * is attached any more; XRC target QPs may still name an XRC SRQ).
  * @ibsrq: the SRQ.
  * @udata: unused.
+ *
+ * An XRC SRQ is unpublished first; then the responders executing a
+ * request on it finish (one engine run at most), and a lookup that found
+ * it just before is over (RCU) before the core frees it. A message in
+ * progress on it fails with its next packet.
  *
  * Return: 0.
  */
@@ -220,9 +238,39 @@ int rxe_srq_destroy(struct ib_srq *ibsrq, struct ib_udata *udata)
 {
 	struct rxe_srq *srq = to_rsrq(ibsrq);
 
+	xa_erase(&to_rdev(ibsrq->device)->srq_xa, srq->srq_num);
+	rxe_ref_drain(&srq->ref);
+	if (ibsrq->srq_type == IB_SRQT_XRC)
+		synchronize_rcu();
 	rxe_queue_cleanup(&srq->rq);
-	ida_free(&to_rdev(ibsrq->device)->srq_ida, srq->srq_num);
 	return 0;
+}
+
+/**
+ * rxe_srq_get_xrc() - find the XRC SRQ an XRCETH names, for a target QP.
+ * @rxe: the device.
+ * @num: the SRQ number.
+ * @xrcd: the target QP's XRC domain: the SRQ must belong to it.
+ *
+ * Return: the SRQ with a reference (rxe_srq_put()), or NULL if there is
+ * no such XRC SRQ in @xrcd.
+ */
+struct rxe_srq *rxe_srq_get_xrc(struct rxe_dev *rxe, u32 num, struct ib_xrcd *xrcd)
+{
+	struct rxe_srq *srq;
+
+	rcu_read_lock();
+	srq = xa_load(&rxe->srq_xa, num);
+	if (srq && (srq->ibsrq.ext.xrc.xrcd != xrcd || !rxe_ref_get(&srq->ref)))
+		srq = NULL;
+	rcu_read_unlock();
+	return srq;
+}
+
+/** rxe_srq_put() - drop a reference from rxe_srq_get_xrc(). @srq: the SRQ. */
+void rxe_srq_put(struct rxe_srq *srq)
+{
+	rxe_ref_put(&srq->ref);
 }
 
 /**

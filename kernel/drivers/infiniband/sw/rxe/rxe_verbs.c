@@ -118,6 +118,18 @@ static int rxe_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 	return 0;
 }
 
+/* The core shares an XRCD by inode and counts its SRQs and target QPs. */
+static int rxe_alloc_xrcd(struct ib_xrcd *ibxrcd, struct ib_udata *udata)
+{
+	to_rxrcd(ibxrcd)->is_user = !!udata;
+	return 0;
+}
+
+static int rxe_dealloc_xrcd(struct ib_xrcd *ibxrcd, struct ib_udata *udata)
+{
+	return 0;
+}
+
 /*
  * Names of enum rxe_counter, then of the ODP core's counters (enum
  * rdma_odp_stat), as `rdma statistic` and sysfs show them.
@@ -201,6 +213,8 @@ static const struct ib_device_ops rxe_dev_ops = {
 	.destroy_ah = rxe_ah_destroy,
 	.alloc_pd = rxe_alloc_pd,
 	.dealloc_pd = rxe_dealloc_pd,
+	.alloc_xrcd = rxe_alloc_xrcd,
+	.dealloc_xrcd = rxe_dealloc_xrcd,
 	.create_qp = rxe_qp_create,
 	.modify_qp = rxe_qp_modify,
 	.query_qp = rxe_qp_query,
@@ -238,6 +252,7 @@ static const struct ib_device_ops rxe_dev_ops = {
 	INIT_RDMA_OBJ_SIZE(ib_qp, rxe_qp, ibqp),
 	INIT_RDMA_OBJ_SIZE(ib_cq, rxe_cq, ibcq),
 	INIT_RDMA_OBJ_SIZE(ib_srq, rxe_srq, ibsrq),
+	INIT_RDMA_OBJ_SIZE(ib_xrcd, rxe_xrcd, ibxrcd),
 };
 
 static void rxe_init_attrs(struct rxe_dev *rxe)
@@ -281,6 +296,8 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
 	/* memory windows of type 1 and 2B (rxe_mw.c) */
 	attr->device_cap_flags |= IB_DEVICE_MEM_WINDOW | IB_DEVICE_MEM_WINDOW_TYPE_2B;
+	/* XRC domains, SRQs and initiator/target QPs (rxe_srq.c, rxe_resp.c) */
+	attr->device_cap_flags |= IB_DEVICE_XRC;
 	/* modify_srq may change max_wr (rxe_srq.c) */
 	attr->device_cap_flags |= IB_DEVICE_SRQ_RESIZE;
 	/* FLUSH to global visibility; persistent only on persistent memory */
@@ -300,6 +317,10 @@ static void rxe_init_attrs(struct rxe_dev *rxe)
 		IB_ODP_SUPPORT_SRQ_RECV;
 	attr->odp_caps.per_transport_caps.ud_odp_caps =
 		IB_ODP_SUPPORT_SEND | IB_ODP_SUPPORT_RECV | IB_ODP_SUPPORT_SRQ_RECV;
+	/* XRC's accesses are RC's (less FLUSH and ATOMIC WRITE), through SRQs */
+	attr->odp_caps.per_transport_caps.xrc_odp_caps =
+		IB_ODP_SUPPORT_SEND | IB_ODP_SUPPORT_WRITE | IB_ODP_SUPPORT_READ |
+		IB_ODP_SUPPORT_ATOMIC | IB_ODP_SUPPORT_SRQ_RECV;
 }
 
 /**
@@ -332,7 +353,7 @@ void rxe_verbs_init_device(struct rxe_dev *rxe)
 	xa_init_flags(&rxe->qp_xa, XA_FLAGS_ALLOC);
 	xa_init_flags(&rxe->ah_xa, XA_FLAGS_ALLOC1);
 	xa_init_flags(&rxe->mw_xa, XA_FLAGS_ALLOC);
-	ida_init(&rxe->srq_ida);
+	xa_init_flags(&rxe->srq_xa, XA_FLAGS_ALLOC);
 	rxe_mcast_init(rxe);
 	rxe->reported_port_state = rxe_net_port_state(rxe);
 }
