@@ -2,7 +2,8 @@
 # rxe-test: setup=rxe0 peer=ours timeout=600
 # Our driver on both guests of one Ethernet segment: the path through the
 # IP stack and a real (lossy under bursts) wire, which the loopback tests
-# never take. RDMA READ/WRITE/SEND bandwidth and atomics via perftest,
+# never take. RDMA READ/WRITE/SEND bandwidth and atomics via perftest (and
+# SEND and READ over XRC when both ends use our provider),
 # data-checked ibv_rc_pingpong, rping; afterwards the counters must show
 # that any loss was recovered by our own retransmission logic.
 set -eu
@@ -21,6 +22,17 @@ for t in "ib_read_bw -s 65536 -n 200" "ib_write_bw -s 65536 -n 200" \
 		fail "$t, our client against our server on the peer"
 	note "$t: $(grep -E '^ *[0-9]+ +[0-9]+ ' /tmp/pair.log.client | tail -1)"
 done
+# XRC needs our provider at both ends (no distro librxe has it)
+if [ "$(provider_current)" = ours ] && [ "${peer##*provider=}" = ours ]; then
+	for t in "ib_send_bw -s 65536 -n 200" "ib_read_bw -s 65536 -n 200"; do
+		run_pair_on peer here 240 "${t%% *} $there -c XRC ${t#* }" \
+			"${t%% *} $here -c XRC ${t#* } $RXE_PEER_IP" ||
+			fail "$t -c XRC, our client against our server on the peer"
+		note "$t -c XRC: $(grep -E '^ *[0-9]+ +[0-9]+ ' /tmp/pair.log.client | tail -1)"
+	done
+else
+	note "XRC: not run (the distro's provider at one end: $(provider_current) here, peer: $peer)"
+fi
 run_pair_on here peer 120 "ibv_rc_pingpong -d $RXE_DEV -g $gid -c -s 32768 -n 50" \
 	"ibv_rc_pingpong -d \$RXE_DEV -g \$(rxe_gid_index \$RXE_DEV) -c -s 32768 -n 50 $RXE_IP" ||
 	fail "ibv_rc_pingpong -c over the wire"

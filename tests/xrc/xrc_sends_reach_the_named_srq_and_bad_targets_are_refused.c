@@ -13,11 +13,13 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 
 #include "rxe_test.h"
 
 #define SLOT 16384		/* one message buffer */
 #define NRECV 8			/* receives posted on each SRQ */
+#define BIG (1 << 20)		/* a READ answered over several engine runs */
 #define REMOTE (IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC)
 
 static struct ibv_context *ctx;
@@ -133,6 +135,33 @@ static void xpost(struct ibv_qp *qp, enum ibv_wr_opcode op, uint64_t wr_id, void
 	ret = ibv_post_send(qp, &wr, &bad);
 	if (ret)
 		rt_fail("ibv_post_send (opcode %d to SRQ %#x): %s", op, srq_num, strerror(ret));
+}
+
+/*
+ * A 1 MiB READ naming A: 1024 responses, more than one run of the
+ * responder's engine sends, and each run checks the rkey in A's PD again.
+ */
+static void big_read(struct ibv_qp *ini)
+{
+	uint8_t *l = rt_map(BIG, 4096), *r = rt_map(BIG, 4096);
+	struct ibv_mr *lmr = ibv_reg_mr(pd_ini, l, BIG, IBV_ACCESS_LOCAL_WRITE);
+	struct ibv_mr *rmr = ibv_reg_mr(pd_tgt, r, BIG, IBV_ACCESS_REMOTE_READ);
+	struct ibv_sge sge = { .addr = (uintptr_t)l, .length = BIG };
+	struct ibv_send_wr wr = { .wr_id = 203, .opcode = IBV_WR_RDMA_READ, .sg_list = &sge,
+				  .num_sge = 1, .send_flags = IBV_SEND_SIGNALED }, *bad;
+
+	CHECK(lmr && rmr);
+	sge.lkey = lmr->lkey;
+	rt_fill(r, BIG, 53);
+	wr.qp_type.xrc.remote_srqn = srqn[0];
+	rt_wr_set_remote(&wr, (uintptr_t)r, rmr->rkey);
+	CHECK(ibv_post_send(ini, &wr, &bad) == 0);
+	rt_expect_wc(cq_s, IBV_WC_SUCCESS, 203);
+	CHECK(rt_mismatch(l, BIG, 53) < 0);
+	CHECK(!ibv_dereg_mr(lmr) && !ibv_dereg_mr(rmr));
+	munmap(l, BIG);
+	munmap(r, BIG);
+	rt_note("RDMA READ of 1 MiB through XRC (answered over several engine runs): data right");
 }
 
 /* The next receive of SRQ @k: message @seed of @len bytes from TGT QP @qpn. */
@@ -265,6 +294,7 @@ int main(void)
 	CHECK(*(uint64_t *)(src + 2 * SLOT) == 41 && *counter == 42);
 	expect_no_recv("after RDMA");
 	rt_note("RDMA WRITE 3000 B, READ 2000 B, FETCH_AND_ADD through XRC: data right");
+	big_read(ini);
 
 	/* what the provider refuses at once */
 	rwr.num_sge = 0;

@@ -170,6 +170,8 @@ enum rxe_res_type {
  * @rkey: READ: the rkey.
  * @length: READ: total length.
  * @orig: atomic: the value returned.
+ * @srq_num: XRC target QPs: the XRC SRQ the request named, whose PD the
+ *	rkey is checked against again for each run of responses.
  */
 struct rxe_res {
 	enum rxe_res_type type;
@@ -180,6 +182,7 @@ struct rxe_res {
 	u32 rkey;
 	u32 length;
 	u64 orig;
+	u32 srq_num;
 };
 
 /**

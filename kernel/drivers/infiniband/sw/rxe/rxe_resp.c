@@ -116,6 +116,29 @@ static void rxe_resp_send_res_ack(struct rxe_qp *qp, const struct rxe_res *res)
 		rxe_qp_send(qp, &qp->av, skb);
 }
 
+/**
+ * rxe_resp_xrc_release() - drop the XRC SRQ reference a run of the engine
+ * took (the message in progress keeps only its number).
+ * @qp: an XRC target QP (engine context, or the engine stopped).
+ */
+void rxe_resp_xrc_release(struct rxe_qp *qp)
+{
+	if (qp->resp.xsrq) {
+		rxe_srq_put(qp->resp.xsrq);
+		qp->resp.xsrq = NULL;
+	}
+}
+
+/* Find the XRC SRQ number @num of the QP's domain and hold it. */
+static bool rxe_resp_xrc_get(struct rxe_qp *qp, u32 num)
+{
+	if (qp->resp.xsrq && qp->resp.xsrq->srq_num == num)
+		return true;
+	rxe_resp_xrc_release(qp);
+	qp->resp.xsrq = rxe_srq_get_xrc(qp_rdev(qp), num, qp->ibqp.xrcd);
+	return qp->resp.xsrq;
+}
+
 /* Look up the target of an rkey and check it; NULL if not allowed. */
 static struct rxe_mr *rxe_resp_target(struct rxe_qp *qp, u32 rkey, int access,
 				      u64 va, u64 len)
@@ -155,6 +178,7 @@ static struct rxe_res *rxe_resp_new_res(struct rxe_qp *qp, struct rxe_pkt *pkt,
 	res->opcode = pkt->opcode;
 	res->first_psn = pkt->psn;
 	res->last_psn = pkt->psn;
+	res->srq_num = qp->resp.xsrq_num;
 	return res;
 }
 
@@ -261,6 +285,9 @@ void rxe_resp_reply_more(struct rxe_qp *qp, int *budget)
 	int err;
 
 	if (res->length) {
+		/* the key is checked in the named XRC SRQ's PD (none if it is gone) */
+		if (res->srq_num)
+			rxe_resp_xrc_get(qp, res->srq_num);
 		mr = rxe_resp_target(qp, res->rkey, IB_ACCESS_REMOTE_READ,
 				     res->va, res->length);
 		if (!mr) {
@@ -623,29 +650,6 @@ static void rxe_resp_nak(struct rxe_qp *qp, struct rxe_pkt *pkt, enum rxe_resp_e
 		return;
 	}
 	rxe_resp_error_nak(qp, err, pkt->psn);
-}
-
-/**
- * rxe_resp_xrc_release() - drop the XRC SRQ reference a run of the engine
- * took (the message in progress keeps only its number).
- * @qp: an XRC target QP (engine context, or the engine stopped).
- */
-void rxe_resp_xrc_release(struct rxe_qp *qp)
-{
-	if (qp->resp.xsrq) {
-		rxe_srq_put(qp->resp.xsrq);
-		qp->resp.xsrq = NULL;
-	}
-}
-
-/* Find the XRC SRQ number @num of the QP's domain and hold it. */
-static bool rxe_resp_xrc_get(struct rxe_qp *qp, u32 num)
-{
-	if (qp->resp.xsrq && qp->resp.xsrq->srq_num == num)
-		return true;
-	rxe_resp_xrc_release(qp);
-	qp->resp.xsrq = rxe_srq_get_xrc(qp_rdev(qp), num, qp->ibqp.xrcd);
-	return qp->resp.xsrq;
 }
 
 /*
