@@ -8,8 +8,10 @@
  * memory of the named SRQ's PD; the ibv_qp_ex builders name SRQs too;
  * a TGT QP opened by number is the same QP. Refused: an SRQ number that
  * does not exist and an SRQ of another XRC domain (REM_INV_REQ_ERR), an
- * rkey of a PD other than the named SRQ's (REM_ACCESS_ERR). The provider
- * refuses receives on either QP and sends on the TGT QP.
+ * rkey of a PD other than the named SRQ's (REM_ACCESS_ERR). An SRQ
+ * destroyed while a SEND to it is in RNR retries: the destroy returns,
+ * the SEND fails (REM_INV_REQ_ERR). The provider refuses receives on
+ * either QP and sends on the TGT QP.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -162,6 +164,38 @@ static void big_read(struct ibv_qp *ini)
 	munmap(l, BIG);
 	munmap(r, BIG);
 	rt_note("RDMA READ of 1 MiB through XRC (answered over several engine runs): data right");
+}
+
+/*
+ * An XRC SRQ destroyed while a SEND naming it waits for a receive (RNR
+ * NAKs, retried forever): the destroy does not wait for the peer, and
+ * the SEND's next try finds no SRQ (REM_INV_REQ_ERR).
+ */
+static void srq_destroyed_under_rnr(void)
+{
+	uint64_t rnr = rt_counter("rcvd_rnr_err");
+	struct ibv_qp *ini, *tgt;
+	struct ibv_srq *d;
+	struct ibv_cq *dcq;
+	uint32_t num;
+	int i;
+
+	CHECK((dcq = ibv_create_cq(ctx, 4, NULL, NULL, 0)) != NULL);
+	d = new_srq(xrcd, dcq, &num);		/* no receive posted */
+	xrc_pair(xrcd, 0, &ini, &tgt);
+	xpost(ini, IBV_WR_SEND, 300, src, 100, num, 0, 0, 0);
+	for (i = 0; rt_counter("rcvd_rnr_err") < rnr + 2; i++) {
+		if (i == 10000)
+			rt_fail("a SEND to an SRQ without receives got no RNR NAKs in 10 s");
+		usleep(1000);
+	}
+	CHECK(ibv_destroy_srq(d) == 0);
+	rt_expect_wc(cq_s, IBV_WC_REM_INV_REQ_ERR, 300);
+	xrc_unpair(ini, tgt);
+	CHECK(ibv_destroy_cq(dcq) == 0);
+	rt_note("XRC SRQ destroyed under a SEND in RNR retries: destroy returned, "
+		"the SEND failed with a remote invalid request error (%llu RNR NAKs)",
+		(unsigned long long)(rt_counter("rcvd_rnr_err") - rnr));
 }
 
 /* The next receive of SRQ @k: message @seed of @len bytes from TGT QP @qpn. */
@@ -343,6 +377,7 @@ int main(void)
 	refused("WRITE with an rkey of another PD than SRQ A's", xrcd, IBV_WR_RDMA_WRITE,
 		srqn[0], (uintptr_t)(src + 4 * SLOT), src_mr->rkey, IBV_WC_REM_ACCESS_ERR);
 	CHECK(rt_mismatch(src + 4 * SLOT, 64, 70) < 0);
+	srq_destroyed_under_rnr();
 
 	CHECK(ibv_dereg_mr(src_mr) == 0 && ibv_dereg_mr(rcv_mr) == 0 && ibv_dereg_mr(rmem_mr) == 0);
 	CHECK(ibv_destroy_srq(srq_c) == 0);
