@@ -10,6 +10,7 @@
 #ifndef RXE_ODP_COMPAT_H
 #define RXE_ODP_COMPAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/types.h>
 #include <net/udp_tunnel.h>
 #include <rdma/ib_umem.h>
@@ -165,5 +166,18 @@ static inline void compat_udp_tunnel_sock_release(struct socket *sock)
 #else
 #define COMPAT_ODP_SUPPORT_FLUSH_ATOMIC_WRITE	0
 #endif
+
+/* compat_hrtimer_setup() - hrtimer_setup(), or hrtimer_init() and the callback. */
+static inline void compat_hrtimer_setup(struct hrtimer *timer,
+					enum hrtimer_restart (*fn)(struct hrtimer *),
+					clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#endif
+}
 
 #endif /* RXE_ODP_COMPAT_H */

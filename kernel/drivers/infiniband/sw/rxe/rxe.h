@@ -246,7 +246,10 @@ struct rxe_cq {
  * @work: runs the engine when no kicker can (rxe_engine.h).
  * @rx_queue: received packets waiting for the engine.
  * @retry_work: the retransmission timer.
- * @rnr_work: the RNR NAK wait.
+ * @rnr_timer: the RNR NAK wait (or a pause of the requester), at the
+ *	IBA's resolution (10 us and up) rather than the tick's; it only
+ *	queues @rnr_work (rxe_qp_rnr_arm()).
+ * @rnr_work: the end of that wait, in process context.
  * @swqe: engine state of each SQ slot.
  * @req: requester state.
  * @comp: completer state.
@@ -277,7 +280,8 @@ struct rxe_qp {
 	struct work_struct work;
 	struct sk_buff_head rx_queue;
 	struct delayed_work retry_work;
-	struct delayed_work rnr_work;
+	struct hrtimer rnr_timer;
+	struct work_struct rnr_work;
 	struct rxe_swqe *swqe;
 	struct rxe_req req;
 	struct rxe_comp comp;
@@ -636,6 +640,7 @@ void rxe_qp_kick_here(struct rxe_qp *qp, int depth);
 enum ib_wc_opcode rxe_wc_opcode(u32 wr_opcode);
 void rxe_qp_error(struct rxe_qp *qp);
 void rxe_qp_cq_overrun(struct rxe_qp *qp);
+void rxe_qp_rnr_arm(struct rxe_qp *qp, u32 usecs);
 void rxe_qp_make_cqe(struct rxe_qp *qp, struct rxe_cqe *cqe, u64 wr_id,
 		     enum ib_wc_status status, enum ib_wc_opcode opcode, u32 byte_len);
 u32 rxe_qp_mtu(const struct rxe_qp *qp);

@@ -170,8 +170,7 @@ static void rxe_comp_rnr(struct rxe_qp *qp, struct rxe_pkt *pkt, u8 syn)
 	qp->comp.retry = qp->attr.retry_cnt;
 	rxe_req_rewind(qp, pkt->psn);
 	qp->req.rnr_wait = true;
-	queue_delayed_work(rxe_wq, &qp->rnr_work,
-			   usecs_to_jiffies(rxe_rnr_usecs[syn & RXE_AETH_CREDIT_MASK]));
+	rxe_qp_rnr_arm(qp, rxe_rnr_usecs[syn & RXE_AETH_CREDIT_MASK]);
 }
 
 static void rxe_comp_nak(struct rxe_qp *qp, struct rxe_pkt *pkt, u8 syn)

@@ -35,6 +35,7 @@
 static void rxe_qp_run(struct work_struct *work);
 static void rxe_qp_retry_timer(struct work_struct *work);
 static void rxe_qp_rnr_timer(struct work_struct *work);
+static enum hrtimer_restart rxe_qp_rnr_fire(struct hrtimer *t);
 
 /* The first QPN handed out: 0 and 1 are the special QPs. */
 #define RXE_FIRST_QPN	16
@@ -483,7 +484,8 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	atomic_set(&qp->eng, RXE_ENG_IDLE);
 	INIT_WORK(&qp->work, rxe_qp_run);
 	INIT_DELAYED_WORK(&qp->retry_work, rxe_qp_retry_timer);
-	INIT_DELAYED_WORK(&qp->rnr_work, rxe_qp_rnr_timer);
+	compat_hrtimer_setup(&qp->rnr_timer, rxe_qp_rnr_fire, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	INIT_WORK(&qp->rnr_work, rxe_qp_rnr_timer);
 	skb_queue_head_init(&qp->rx_queue);
 	rxe_resp_reset(qp);
 
@@ -679,7 +681,8 @@ static bool rxe_qp_engine(struct rxe_qp *qp, int *budget)
 	if (READ_ONCE(qp->state) == IB_QPS_ERR) {
 		skb_queue_purge(&qp->rx_queue);
 		cancel_delayed_work(&qp->retry_work);
-		cancel_delayed_work(&qp->rnr_work);
+		hrtimer_try_to_cancel(&qp->rnr_timer);
+		cancel_work(&qp->rnr_work);
 		rxe_qp_flush_sq(qp);
 		rxe_resp_error(qp);
 		rxe_qp_flush_rq(qp);
@@ -704,10 +707,30 @@ static void rxe_qp_retry_timer(struct work_struct *work)
 
 static void rxe_qp_rnr_timer(struct work_struct *work)
 {
-	struct rxe_qp *qp = container_of(to_delayed_work(work), struct rxe_qp, rnr_work);
+	struct rxe_qp *qp = container_of(work, struct rxe_qp, rnr_work);
 
 	atomic_set(&qp->rnr_done, 1);
 	rxe_qp_kick_here(qp, 0);
+}
+
+/* Hard interrupt context: hand over to @rnr_work. */
+static enum hrtimer_restart rxe_qp_rnr_fire(struct hrtimer *t)
+{
+	struct rxe_qp *qp = container_of(t, struct rxe_qp, rnr_timer);
+
+	queue_work(rxe_wq, &qp->rnr_work);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * rxe_qp_rnr_arm() - end the requester's wait (rnr_wait) in @usecs: the
+ * delay of an RNR NAK, or a pause.
+ * @qp: the QP (engine context).
+ * @usecs: the delay.
+ */
+void rxe_qp_rnr_arm(struct rxe_qp *qp, u32 usecs)
+{
+	hrtimer_start(&qp->rnr_timer, ns_to_ktime((u64)usecs * NSEC_PER_USEC), HRTIMER_MODE_REL);
 }
 
 /*
@@ -724,7 +747,8 @@ static void rxe_qp_stop_engine(struct rxe_qp *qp)
 	/* a run in progress, or handed to the work item, ends idle */
 	wait_var_event(&qp->eng, atomic_read_acquire(&qp->eng) == RXE_ENG_IDLE);
 	cancel_delayed_work_sync(&qp->retry_work);
-	cancel_delayed_work_sync(&qp->rnr_work);
+	hrtimer_cancel(&qp->rnr_timer);
+	cancel_work_sync(&qp->rnr_work);
 	cancel_work_sync(&qp->work);
 	skb_queue_purge(&qp->rx_queue);
 }

@@ -366,7 +366,7 @@ static int rxe_req_send_packet(struct rxe_qp *qp, u32 index, struct rxe_swqe *w,
 static void rxe_req_pause(struct rxe_qp *qp)
 {
 	qp->req.rnr_wait = true;
-	queue_delayed_work(rxe_wq, &qp->rnr_work, usecs_to_jiffies(RXE_REQ_BUSY_PAUSE_US));
+	rxe_qp_rnr_arm(qp, RXE_REQ_BUSY_PAUSE_US);
 }
 
 /* Advance @w past the packet just sent. */
