@@ -98,26 +98,47 @@ static void rxe_net_push_udp(struct sk_buff *skb, u16 src_port)
 	uh->check = 0;		/* the ICRC protects the packet */
 }
 
-static int rxe_net_route4(struct rxe_dev *rxe, const struct rxe_av *av,
-			  struct sk_buff *skb)
+/*
+ * The route to the destination of @av, set as @skb's dst: only for a
+ * packet that leaves through the IP stack (one to our own device skips it).
+ */
+static int rxe_net_route(struct rxe_dev *rxe, const struct rxe_av *av, struct sk_buff *skb)
 {
-	__be32 saddr = av->sgid_addr._sockaddr_in.sin_addr.s_addr;
-	__be32 daddr = av->dgid_addr._sockaddr_in.sin_addr.s_addr;
-	struct flowi4 fl = {
-		.flowi4_oif = rxe->ndev->ifindex,
-		.flowi4_proto = IPPROTO_UDP,
-		.saddr = saddr,
-		.daddr = daddr,
-	};
-	struct rtable *rt;
-	struct iphdr *iph;
+	struct dst_entry *dst;
 
-	rt = ip_route_output_key(dev_net(rxe->ndev), &fl);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	skb_dst_set(skb, &rt->dst);
+	if (av->network_type == RXE_NETWORK_TYPE_IPV6) {
+		struct flowi6 fl6 = {
+			.flowi6_oif = rxe->ndev->ifindex,
+			.flowi6_proto = IPPROTO_UDP,
+			.saddr = av->sgid_addr._sockaddr_in6.sin6_addr,
+			.daddr = av->dgid_addr._sockaddr_in6.sin6_addr,
+		};
 
-	iph = skb_push(skb, sizeof(*iph));
+		if (!rxe_sock6)
+			return -EAFNOSUPPORT;
+		dst = ip6_dst_lookup_flow(dev_net(rxe->ndev), rxe_sock6->sk, &fl6, NULL);
+	} else {
+		struct flowi4 fl4 = {
+			.flowi4_oif = rxe->ndev->ifindex,
+			.flowi4_proto = IPPROTO_UDP,
+			.saddr = av->sgid_addr._sockaddr_in.sin_addr.s_addr,
+			.daddr = av->dgid_addr._sockaddr_in.sin_addr.s_addr,
+		};
+		struct rtable *rt = ip_route_output_key(dev_net(rxe->ndev), &fl4);
+
+		dst = IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+	}
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	skb_dst_set(skb, dst);
+	return 0;
+}
+
+static void rxe_net_push_ip4(struct rxe_dev *rxe, const struct rxe_av *av,
+			     struct sk_buff *skb)
+{
+	struct iphdr *iph = skb_push(skb, sizeof(*iph));
+
 	skb_reset_network_header(skb);
 	iph->version = 4;
 	iph->ihl = sizeof(*iph) / 4;
@@ -126,44 +147,24 @@ static int rxe_net_route4(struct rxe_dev *rxe, const struct rxe_av *av,
 	iph->frag_off = htons(IP_DF);
 	iph->ttl = av->grh.hop_limit ? av->grh.hop_limit : 64;
 	iph->protocol = IPPROTO_UDP;
-	iph->saddr = saddr;
-	iph->daddr = daddr;
+	iph->saddr = av->sgid_addr._sockaddr_in.sin_addr.s_addr;
+	iph->daddr = av->dgid_addr._sockaddr_in.sin_addr.s_addr;
 	__ip_select_ident(dev_net(rxe->ndev), iph, 1);
 	iph->check = 0;
 	iph->check = ip_fast_csum(iph, iph->ihl);
-	return 0;
 }
 
-static int rxe_net_route6(struct rxe_dev *rxe, const struct rxe_av *av,
-			  struct sk_buff *skb)
+static void rxe_net_push_ip6(const struct rxe_av *av, struct sk_buff *skb)
 {
-	const struct in6_addr *saddr = &av->sgid_addr._sockaddr_in6.sin6_addr;
-	const struct in6_addr *daddr = &av->dgid_addr._sockaddr_in6.sin6_addr;
-	struct flowi6 fl = {
-		.flowi6_oif = rxe->ndev->ifindex,
-		.flowi6_proto = IPPROTO_UDP,
-		.saddr = *saddr,
-		.daddr = *daddr,
-	};
-	struct dst_entry *dst;
-	struct ipv6hdr *ip6h;
+	struct ipv6hdr *ip6h = skb_push(skb, sizeof(*ip6h));
 
-	if (!rxe_sock6)
-		return -EAFNOSUPPORT;
-	dst = ip6_dst_lookup_flow(dev_net(rxe->ndev), rxe_sock6->sk, &fl, NULL);
-	if (IS_ERR(dst))
-		return PTR_ERR(dst);
-	skb_dst_set(skb, dst);
-
-	ip6h = skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6_flow_hdr(ip6h, av->grh.traffic_class, htonl(av->grh.flow_label));
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 	ip6h->nexthdr = IPPROTO_UDP;
 	ip6h->hop_limit = av->grh.hop_limit ? av->grh.hop_limit : 64;
-	ip6h->saddr = *saddr;
-	ip6h->daddr = *daddr;
-	return 0;
+	ip6h->saddr = av->sgid_addr._sockaddr_in6.sin6_addr;
+	ip6h->daddr = av->dgid_addr._sockaddr_in6.sin6_addr;
 }
 
 /**
@@ -184,6 +185,7 @@ int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
 	struct rxe_pkt *pkt = rxe_pkt(skb);
 	struct rxe_pkt view = *pkt;
 	unsigned int one_in = READ_ONCE(drop_tx_one_in);
+	bool local;
 	int err;
 
 	if (one_in && get_random_u32() % one_in == 0) {
@@ -191,19 +193,26 @@ int rxe_net_send(struct rxe_dev *rxe, const struct rxe_av *av,
 		kfree_skb(skb);
 		return 0;
 	}
+	local = ether_addr_equal(rxe->ndev->dev_addr, av->dmac);
+	if (!local) {
+		err = rxe_net_route(rxe, av, skb);
+		if (err)
+			goto drop;
+	}
 	rxe_net_push_udp(skb, src_port);
 	if (av->network_type == RXE_NETWORK_TYPE_IPV6)
-		err = rxe_net_route6(rxe, av, skb);
+		rxe_net_push_ip6(av, skb);
 	else
-		err = rxe_net_route4(rxe, av, skb);
-	if (err)
-		goto drop;
+		rxe_net_push_ip4(rxe, av, skb);
 	rxe_icrc_set(skb, &view);
 	rxe_count(rxe, RXE_CNT_SENT_PKTS);
 
-	if (ether_addr_equal(rxe->ndev->dev_addr, av->dmac)) {
-		/* Ours: skip the IP stack, arrive as if from the UDP socket. */
-		skb_dst_drop(skb);
+	if (local) {
+		/*
+		 * Ours: skip the IP stack, and so the route lookup and the dst
+		 * it would allocate and free through RCU for every packet;
+		 * arrive as if from the UDP socket.
+		 */
 		skb_pull(skb, skb_transport_offset(skb) + sizeof(struct udphdr));
 		rxe_rcv(rxe, skb, depth);
 		return 0;
