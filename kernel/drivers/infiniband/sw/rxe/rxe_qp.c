@@ -998,7 +998,8 @@ int rxe_qp_query(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 }
 
 /**
- * rxe_qp_destroy() - destroy_qp verb. Waits for lookups in flight.
+ * rxe_qp_destroy() - destroy_qp verb. Waits for lookups in flight
+ * (an RCU grace period, then their references).
  * @ibqp: the QP.
  * @udata: unused.
  *
@@ -1009,6 +1010,11 @@ int rxe_qp_destroy(struct ib_qp *ibqp, struct ib_udata *udata)
 	struct rxe_qp *qp = to_rqp(ibqp);
 
 	xa_erase(&to_rdev(ibqp->device)->qp_xa, ibqp->qp_num);
+	/*
+	 * The core frees @qp on return: a lookup that loaded the pointer just
+	 * before the erase must be past its rxe_ref_get() first.
+	 */
+	synchronize_rcu();
 	rxe_ref_drain(&qp->ref);	/* no packet can be queued any more */
 	rxe_qp_set_state(qp, IB_QPS_RESET);	/* timers kick no more */
 	rxe_qp_stop_engine(qp);
