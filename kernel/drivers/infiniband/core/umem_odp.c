@@ -634,9 +634,15 @@ struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr, bool
 }
 EXPORT_SYMBOL_GPL(rdma_odp_page_locked);
 
+/*
+ * The copy of the data path. The clamp never cuts (callers stay within the
+ * page) but bounds @n for the compiler, which can then pick the same inline
+ * copy as for memcpy_to_page() on a pinned page instead of calling memcpy().
+ */
 static void rdma_odp_copy_page(struct page *page, unsigned int off, void *buf,
 			       unsigned long n, bool to_page)
 {
+	n = min_t(unsigned long, n, PAGE_SIZE - off);
 	if (to_page)
 		memcpy_to_page(page, off, buf, n);
 	else
@@ -688,40 +694,17 @@ static bool rdma_odp_copy_one_page(struct rdma_odp *odp, unsigned long addr, voi
 	return page != NULL;
 }
 
-/**
- * rdma_odp_copy() - copy between a buffer and a range of a region,
- * faulting what is missing.
- * @odp: the region, not locked by the caller.
- * @addr: first byte of the range.
- * @buf: the kernel buffer.
- * @len: bytes to copy.
- * @to_region: copy @buf into the region (pages mapped writable); else
- *	the region into @buf.
- *
- * The same as rdma_odp_map_and_lock(), rdma_odp_copy_locked() and
- * rdma_odp_unlock() in one pass over the table: pages are copied as they
- * are found present; the first missing one is faulted (unlocked) and the
- * copy goes on from there. A page may thus be copied at a different
- * moment than its neighbours, never while it is being invalidated.
- * May sleep; must not be called with @odp->lock or the mmap lock held.
- *
- * Return: 0, or the errors of rdma_odp_map_and_lock() (nothing is copied
- * for -ERANGE and -EPERM on a read-only region; otherwise the bytes
- * before the failing page may have been).
+/*
+ * rdma_odp_copy() past its one-page case: the checks, then copy what is
+ * present and fault the rest, page by page. Out of line so that the data
+ * path's frame stays small.
  */
-int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
-		  unsigned long len, bool to_region)
+static noinline int rdma_odp_copy_walk(struct rdma_odp *odp, unsigned long addr, void *buf,
+				       unsigned long len, bool to_region)
 {
 	unsigned int round = 0;
 	int err;
 
-	/*
-	 * The data path's case first, before the checks: an address outside
-	 * the region, or not writable, never has an entry that lets it pass.
-	 */
-	if (offset_in_page(addr) + len <= PAGE_SIZE &&
-	    rdma_odp_copy_one_page(odp, addr, buf, len, to_region))
-		return 0;
 	if (!rdma_odp_range_ok(odp, addr, len))
 		return -ERANGE;
 	if (to_region && !(odp->flags & RDMA_ODP_WRITABLE))
@@ -765,6 +748,40 @@ int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
 	if (err)
 		rdma_odp_count_failure(odp, err);
 	return err;
+}
+
+/**
+ * rdma_odp_copy() - copy between a buffer and a range of a region,
+ * faulting what is missing.
+ * @odp: the region, not locked by the caller.
+ * @addr: first byte of the range.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @to_region: copy @buf into the region (pages mapped writable); else
+ *	the region into @buf.
+ *
+ * The same as rdma_odp_map_and_lock(), rdma_odp_copy_locked() and
+ * rdma_odp_unlock() in one pass over the table: pages are copied as they
+ * are found present; the first missing one is faulted (unlocked) and the
+ * copy goes on from there. A page may thus be copied at a different
+ * moment than its neighbours, never while it is being invalidated.
+ * May sleep; must not be called with @odp->lock or the mmap lock held.
+ *
+ * Return: 0, or the errors of rdma_odp_map_and_lock() (nothing is copied
+ * for -ERANGE and -EPERM on a read-only region; otherwise the bytes
+ * before the failing page may have been).
+ */
+int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
+		  unsigned long len, bool to_region)
+{
+	/*
+	 * The data path's case first, before the checks: an address outside
+	 * the region, or not writable, never has an entry that lets it pass.
+	 */
+	if (likely(offset_in_page(addr) + len <= PAGE_SIZE) &&
+	    likely(rdma_odp_copy_one_page(odp, addr, buf, len, to_region)))
+		return 0;
+	return rdma_odp_copy_walk(odp, addr, buf, len, to_region);
 }
 EXPORT_SYMBOL_GPL(rdma_odp_copy);
 
