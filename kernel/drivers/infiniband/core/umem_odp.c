@@ -465,6 +465,19 @@ static int rdma_odp_fault_range(struct rdma_odp *odp, unsigned long start,
 	return err;
 }
 
+/*
+ * Lock @odp on a device's data path. Uncontended, this skips mutex_lock()'s
+ * voluntary preemption point: a device's engine gets here in the middle of
+ * a run that other work (a loopback peer's packets) wants to find idle;
+ * preempted with the run in hand, it would leave that work queued behind
+ * it until the scheduler comes back.
+ */
+static void rdma_odp_lock_fast(struct rdma_odp *odp)
+{
+	if (!mutex_trylock(&odp->lock))
+		mutex_lock(&odp->lock);
+}
+
 /* The first page of [start, end) not mapped as asked, or @end. */
 static unsigned long rdma_odp_first_missing(struct rdma_odp *odp, unsigned long start,
 					    unsigned long end, bool write)
@@ -527,7 +540,7 @@ int rdma_odp_map_and_lock(struct rdma_odp *odp, unsigned long addr,
 	flags &= ~RDMA_ODP_FAULT_SNAPSHOT;
 
 	for (round = 0; round < RDMA_ODP_MAX_ROUNDS; round++) {
-		mutex_lock(&odp->lock);
+		rdma_odp_lock_fast(odp);
 		missing = rdma_odp_first_missing(odp, start, end, write);
 		if (missing == end)
 			return 0;
@@ -639,8 +652,8 @@ EXPORT_SYMBOL_GPL(rdma_odp_page_locked);
  * page) but bounds @n for the compiler, which can then pick the same inline
  * copy as for memcpy_to_page() on a pinned page instead of calling memcpy().
  */
-static void rdma_odp_copy_page(struct page *page, unsigned int off, void *buf,
-			       unsigned long n, bool to_page)
+static __always_inline void rdma_odp_copy_page(struct page *page, unsigned int off,
+						void *buf, unsigned long n, bool to_page)
 {
 	n = min_t(unsigned long, n, PAGE_SIZE - off);
 	if (to_page)
@@ -686,7 +699,7 @@ static bool rdma_odp_copy_one_page(struct rdma_odp *odp, unsigned long addr, voi
 {
 	struct page *page;
 
-	mutex_lock(&odp->lock);
+	rdma_odp_lock_fast(odp);
 	page = rdma_odp_page(odp, addr, to_region);
 	if (likely(page))
 		rdma_odp_copy_page(page, offset_in_page(addr), buf, len, to_region);
