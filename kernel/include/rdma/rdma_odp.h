@@ -16,6 +16,7 @@
 #define RDMA_ODP_H
 
 #include <linux/atomic.h>
+#include <linux/highmem.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -165,8 +166,8 @@ struct page *rdma_odp_page_locked(struct rdma_odp *odp, unsigned long addr,
 				  bool write);
 void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr,
 			  void *buf, unsigned long len, bool to_region);
-int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
-		  unsigned long len, bool to_region);
+int __rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
+		    unsigned long len, bool to_region);
 unsigned long rdma_odp_table_bytes(struct rdma_odp *odp);
 int rdma_odp_page_state(struct rdma_odp *odp, unsigned long addr);
 
@@ -189,6 +190,91 @@ static inline void rdma_odp_unlock(struct rdma_odp *odp)
 static inline u64 rdma_odp_stat(struct rdma_odp *odp, enum rdma_odp_stat s)
 {
 	return atomic64_read(&odp->stats.v[s]);
+}
+
+/*
+ * The translation table, for rdma_odp_copy()'s inline case only: a chunk
+ * maps RDMA_ODP_CHUNK_PAGES pages; an entry is the struct page pointer with
+ * RDMA_ODP_E_WRITE set when mapped writable, or 0. Drivers use the API.
+ */
+#define RDMA_ODP_E_WRITE		1UL
+#define RDMA_ODP_CHUNK_BYTES_SHIFT	(PAGE_SHIFT + RDMA_ODP_CHUNK_SHIFT)
+
+struct rdma_odp_chunk {
+	unsigned long e[RDMA_ODP_CHUNK_PAGES];
+};
+
+/*
+ * Lock @odp on a device's data path. Uncontended, this skips mutex_lock()'s
+ * voluntary preemption point: a device's engine gets here in the middle of
+ * a run that other work (a loopback peer's packets) wants to find idle;
+ * preempted with the run in hand, it would leave that work queued behind
+ * it until the scheduler comes back.
+ */
+static inline void rdma_odp_lock_fast(struct rdma_odp *odp)
+{
+	if (!mutex_trylock(&odp->lock))
+		mutex_lock(&odp->lock);
+}
+
+/*
+ * The page at @addr if the chunk found last maps it as asked, else NULL
+ * (@odp->lock held). An address outside the region never matches: its
+ * entries are never set.
+ */
+static inline struct page *rdma_odp_hinted_page(struct rdma_odp *odp, unsigned long addr,
+						bool write)
+{
+	unsigned int l = odp->hint_last % RDMA_ODP_HINTS;	/* in bounds, no check */
+	struct rdma_odp_chunk *c = odp->hint[l];
+	unsigned long e;
+
+	if (!c || odp->hint_idx[l] != (addr - odp->base) >> RDMA_ODP_CHUNK_BYTES_SHIFT)
+		return NULL;
+	e = c->e[(addr >> PAGE_SHIFT) & (RDMA_ODP_CHUNK_PAGES - 1)];
+	if (!e || (write && !(e & RDMA_ODP_E_WRITE)))
+		return NULL;
+	return (struct page *)(e & ~RDMA_ODP_E_WRITE);
+}
+
+/**
+ * rdma_odp_copy() - copy between a buffer and a range of a region,
+ * faulting what is missing.
+ * @odp: the region, not locked by the caller.
+ * @addr: first byte of the range.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @to_region: copy @buf into the region (pages mapped writable); else
+ *	the region into @buf.
+ *
+ * Inline for a device's data path: a copy within one page of the chunk
+ * found last, mapped as needed, is done here under the region lock
+ * (rdma_odp_lock_fast()); anything else is __rdma_odp_copy(). May sleep;
+ * must not be called with @odp->lock or the mmap lock held.
+ *
+ * Return: as __rdma_odp_copy().
+ */
+static inline int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
+				unsigned long len, bool to_region)
+{
+	unsigned int off = offset_in_page(addr);
+	struct page *page;
+
+	if (off + len > PAGE_SIZE || len > PAGE_SIZE)
+		return __rdma_odp_copy(odp, addr, buf, len, to_region);
+	rdma_odp_lock_fast(odp);
+	page = rdma_odp_hinted_page(odp, addr, to_region);
+	if (likely(page)) {
+		/* a no-op, but with it the compiler inlines the copy */
+		unsigned int n = min_t(unsigned long, len, PAGE_SIZE - off);
+
+		if (to_region)
+			memcpy_to_page(page, off, buf, n);
+		else
+			memcpy_from_page(buf, page, off, n);
+	}
+	mutex_unlock(&odp->lock);
+	return likely(page) ? 0 : __rdma_odp_copy(odp, addr, buf, len, to_region);
 }
 
 #endif /* RDMA_ODP_H */

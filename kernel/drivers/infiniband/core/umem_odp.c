@@ -45,14 +45,8 @@ MODULE_DESCRIPTION("On-demand paging core for RDMA devices");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(RDMA_ODP_VERSION);
 
-#define RDMA_ODP_E_WRITE	1UL
-#define RDMA_ODP_CHUNK_BYTES_SHIFT	(PAGE_SHIFT + RDMA_ODP_CHUNK_SHIFT)
 /* how often a range may lose its pages to invalidations while we map it */
 #define RDMA_ODP_MAX_ROUNDS	64
-
-struct rdma_odp_chunk {
-	unsigned long e[RDMA_ODP_CHUNK_PAGES];
-};
 
 /*
  * A chunk is a page of its own. How many of its entries are set is kept
@@ -465,19 +459,6 @@ static int rdma_odp_fault_range(struct rdma_odp *odp, unsigned long start,
 	return err;
 }
 
-/*
- * Lock @odp on a device's data path. Uncontended, this skips mutex_lock()'s
- * voluntary preemption point: a device's engine gets here in the middle of
- * a run that other work (a loopback peer's packets) wants to find idle;
- * preempted with the run in hand, it would leave that work queued behind
- * it until the scheduler comes back.
- */
-static void rdma_odp_lock_fast(struct rdma_odp *odp)
-{
-	if (!mutex_trylock(&odp->lock))
-		mutex_lock(&odp->lock);
-}
-
 /* The first page of [start, end) not mapped as asked, or @end. */
 static unsigned long rdma_odp_first_missing(struct rdma_odp *odp, unsigned long start,
 					    unsigned long end, bool write)
@@ -764,8 +745,7 @@ static noinline int rdma_odp_copy_walk(struct rdma_odp *odp, unsigned long addr,
 }
 
 /**
- * rdma_odp_copy() - copy between a buffer and a range of a region,
- * faulting what is missing.
+ * __rdma_odp_copy() - rdma_odp_copy() past its inline case.
  * @odp: the region, not locked by the caller.
  * @addr: first byte of the range.
  * @buf: the kernel buffer.
@@ -784,19 +764,20 @@ static noinline int rdma_odp_copy_walk(struct rdma_odp *odp, unsigned long addr,
  * for -ERANGE and -EPERM on a read-only region; otherwise the bytes
  * before the failing page may have been).
  */
-int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
-		  unsigned long len, bool to_region)
+int __rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
+		    unsigned long len, bool to_region)
 {
 	/*
-	 * The data path's case first, before the checks: an address outside
-	 * the region, or not writable, never has an entry that lets it pass.
+	 * The one-page case again, now looking the chunk up (it may not be
+	 * the one found last), before the checks: an address outside the
+	 * region, or not writable, never has an entry that lets it pass.
 	 */
 	if (likely(offset_in_page(addr) + len <= PAGE_SIZE) &&
 	    likely(rdma_odp_copy_one_page(odp, addr, buf, len, to_region)))
 		return 0;
 	return rdma_odp_copy_walk(odp, addr, buf, len, to_region);
 }
-EXPORT_SYMBOL_GPL(rdma_odp_copy);
+EXPORT_SYMBOL_GPL(__rdma_odp_copy);
 
 /**
  * rdma_odp_table_bytes() - memory the region's translation table uses.
