@@ -247,9 +247,10 @@ static inline struct page *rdma_odp_hinted_page(struct rdma_odp *odp, unsigned l
  * @to_region: copy @buf into the region (pages mapped writable); else
  *	the region into @buf.
  *
- * Inline for a device's data path: a copy within one page of the chunk
- * found last, mapped as needed, is done here under the region lock
- * (rdma_odp_lock_fast()); anything else is __rdma_odp_copy(). May sleep;
+ * Inline for a device's data path: a copy within one page, mapped as
+ * needed, is done here under the region lock (rdma_odp_lock_fast()), the
+ * chunk found last tried first; anything else (several pages, a page to
+ * fault) is __rdma_odp_copy(). May sleep;
  * must not be called with @odp->lock or the mmap lock held.
  *
  * Return: as __rdma_odp_copy().
@@ -264,6 +265,8 @@ static inline int rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *
 		return __rdma_odp_copy(odp, addr, buf, len, to_region);
 	rdma_odp_lock_fast(odp);
 	page = rdma_odp_hinted_page(odp, addr, to_region);
+	if (unlikely(!page))	/* another chunk: the full lookup, still locked */
+		page = rdma_odp_page_locked(odp, addr, to_region);
 	if (likely(page)) {
 		/* a no-op, but with it the compiler inlines the copy */
 		unsigned int n = min_t(unsigned long, len, PAGE_SIZE - off);

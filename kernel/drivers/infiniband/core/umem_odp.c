@@ -670,31 +670,28 @@ void rdma_odp_copy_locked(struct rdma_odp *odp, unsigned long addr, void *buf,
 }
 EXPORT_SYMBOL_GPL(rdma_odp_copy_locked);
 
-/*
- * The common case on a device's data path (a packet's worth of bytes in
- * one page, mapped as needed): copy it under the lock without the general
- * walk. Return: true if copied, false if the page must be faulted first.
+/**
+ * __rdma_odp_copy() - rdma_odp_copy() past its inline case.
+ * @odp: the region, not locked by the caller.
+ * @addr: first byte of the range.
+ * @buf: the kernel buffer.
+ * @len: bytes to copy.
+ * @to_region: copy @buf into the region (pages mapped writable); else
+ *	the region into @buf.
+ *
+ * The same as rdma_odp_map_and_lock(), rdma_odp_copy_locked() and
+ * rdma_odp_unlock() in one pass over the table: pages are copied as they
+ * are found present; the first missing one is faulted (unlocked) and the
+ * copy goes on from there. A page may thus be copied at a different
+ * moment than its neighbours, never while it is being invalidated.
+ * May sleep; must not be called with @odp->lock or the mmap lock held.
+ *
+ * Return: 0, or the errors of rdma_odp_map_and_lock() (nothing is copied
+ * for -ERANGE and -EPERM on a read-only region; otherwise the bytes
+ * before the failing page may have been).
  */
-static bool rdma_odp_copy_one_page(struct rdma_odp *odp, unsigned long addr, void *buf,
-				   unsigned long len, bool to_region)
-{
-	struct page *page;
-
-	rdma_odp_lock_fast(odp);
-	page = rdma_odp_page(odp, addr, to_region);
-	if (likely(page))
-		rdma_odp_copy_page(page, offset_in_page(addr), buf, len, to_region);
-	mutex_unlock(&odp->lock);
-	return page != NULL;
-}
-
-/*
- * rdma_odp_copy() past its one-page case: the checks, then copy what is
- * present and fault the rest, page by page. Out of line so that the data
- * path's frame stays small.
- */
-static noinline int rdma_odp_copy_walk(struct rdma_odp *odp, unsigned long addr, void *buf,
-				       unsigned long len, bool to_region)
+int __rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
+		    unsigned long len, bool to_region)
 {
 	unsigned int round = 0;
 	int err;
@@ -742,40 +739,6 @@ static noinline int rdma_odp_copy_walk(struct rdma_odp *odp, unsigned long addr,
 	if (err)
 		rdma_odp_count_failure(odp, err);
 	return err;
-}
-
-/**
- * __rdma_odp_copy() - rdma_odp_copy() past its inline case.
- * @odp: the region, not locked by the caller.
- * @addr: first byte of the range.
- * @buf: the kernel buffer.
- * @len: bytes to copy.
- * @to_region: copy @buf into the region (pages mapped writable); else
- *	the region into @buf.
- *
- * The same as rdma_odp_map_and_lock(), rdma_odp_copy_locked() and
- * rdma_odp_unlock() in one pass over the table: pages are copied as they
- * are found present; the first missing one is faulted (unlocked) and the
- * copy goes on from there. A page may thus be copied at a different
- * moment than its neighbours, never while it is being invalidated.
- * May sleep; must not be called with @odp->lock or the mmap lock held.
- *
- * Return: 0, or the errors of rdma_odp_map_and_lock() (nothing is copied
- * for -ERANGE and -EPERM on a read-only region; otherwise the bytes
- * before the failing page may have been).
- */
-int __rdma_odp_copy(struct rdma_odp *odp, unsigned long addr, void *buf,
-		    unsigned long len, bool to_region)
-{
-	/*
-	 * The one-page case again, now looking the chunk up (it may not be
-	 * the one found last), before the checks: an address outside the
-	 * region, or not writable, never has an entry that lets it pass.
-	 */
-	if (likely(offset_in_page(addr) + len <= PAGE_SIZE) &&
-	    likely(rdma_odp_copy_one_page(odp, addr, buf, len, to_region)))
-		return 0;
-	return rdma_odp_copy_walk(odp, addr, buf, len, to_region);
 }
 EXPORT_SYMBOL_GPL(__rdma_odp_copy);
 
