@@ -26,6 +26,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/rdma_odp.h>
 
@@ -77,6 +78,65 @@ static inline void rxe_ref_drain(struct rxe_ref *r)
 {
 	rxe_ref_put(r);
 	wait_for_completion(&r->done);
+}
+
+/**
+ * struct rxe_handle - what a device's xarray holds for an object that the
+ * core frees as soon as its destroy verb returns (QP, MW, SRQ).
+ * @ref: the object's references: its creator's and one per lookup.
+ * @obj: the object.
+ * @rcu: frees the handle after a grace period.
+ *
+ * A lookup that loaded the handle just before the object's erase still
+ * tries its reference on memory that outlives it (kfree_rcu()); so the
+ * destroy verb waits for references only (rxe_handle_drain()), not for an
+ * RCU grace period, which costs a QP destroy milliseconds.
+ */
+struct rxe_handle {
+	struct rxe_ref ref;
+	void *obj;
+	struct rcu_head rcu;
+};
+
+/* A handle for @obj, holding its creator's reference; kfree() if never published. */
+static inline struct rxe_handle *rxe_handle_new(void *obj)
+{
+	struct rxe_handle *h = kmalloc(sizeof(*h), GFP_KERNEL);
+
+	if (h) {
+		rxe_ref_init(&h->ref);
+		h->obj = obj;
+	}
+	return h;
+}
+
+/* The object published at @index in @xa, with a reference; or NULL. */
+static inline void *rxe_handle_get(struct xarray *xa, unsigned long index)
+{
+	struct rxe_handle *h;
+	void *obj = NULL;
+
+	rcu_read_lock();
+	h = xa_load(xa, index);
+	if (h && rxe_ref_get(&h->ref))
+		obj = h->obj;
+	rcu_read_unlock();
+	return obj;
+}
+
+static inline void rxe_handle_put(struct rxe_handle *h)
+{
+	rxe_ref_put(&h->ref);
+}
+
+/*
+ * Destroy, once the handle is out of its xarray: drop the creator's
+ * reference, wait for the lookups' ones, free the handle after RCU.
+ */
+static inline void rxe_handle_drain(struct rxe_handle *h)
+{
+	rxe_ref_drain(&h->ref);
+	kfree_rcu(h, rcu);
 }
 
 /**
@@ -223,7 +283,8 @@ struct rxe_cq {
 /**
  * struct rxe_qp - queue pair.
  * @ibqp: the core's QP (number, type, CQs, SRQ).
- * @ref: held by the creator and by each lookup (rxe_qp_lookup()).
+ * @h: our handle in the device's QP table: holds the references of the
+ *	creator and of each lookup (rxe_qp_lookup()).
  * @state_lock: serialises modify, query and destroy.
  * @state_spin: covers writes of @state (modify, and the engine's move
  *	to the error state, which cannot take the mutex).
@@ -259,7 +320,7 @@ struct rxe_cq {
  */
 struct rxe_qp {
 	struct ib_qp ibqp;
-	struct rxe_ref ref;
+	struct rxe_handle *h;
 	struct mutex state_lock;
 	spinlock_t state_spin;
 	enum ib_qp_state state;
@@ -369,7 +430,8 @@ struct rxe_mr {
  * @length: the window's length.
  * @access: IB_ACCESS_REMOTE_* it grants.
  * @qpn: type 2: the QP that bound it, the only one that may use it.
- * @ref: held by the allocation and by each lookup.
+ * @h: our handle in the device's MW table: holds the references of the
+ *	allocation and of each lookup.
  */
 struct rxe_mw {
 	struct ib_mw ibmw;
@@ -381,7 +443,7 @@ struct rxe_mw {
 	u64 length;
 	int access;
 	u32 qpn;
-	struct rxe_ref ref;
+	struct rxe_handle *h;
 };
 
 static inline struct rxe_mw *to_rmw(struct ib_mw *ibmw)
@@ -426,12 +488,12 @@ struct rxe_ah {
  *	SRQ_LIMIT_REACHED event fires and the limit disarms (0).
  * @srq_num: number from rxe_dev.srq_xa (reported to user space; what
  *	an XRC requester names in its XRCETH).
- * @ref: held by the creator and by each lookup of an XRC SRQ
- *	(rxe_srq_get_xrc()).
+ * @h: our handle, in the device's SRQ table for an XRC SRQ: holds the
+ *	references of the creator and of each lookup (rxe_srq_get_xrc()).
  */
 struct rxe_srq {
 	struct ib_srq ibsrq;
-	struct rxe_ref ref;
+	struct rxe_handle *h;
 	struct rxe_queue rq;
 	spinlock_t lock;
 	u32 max_sge;

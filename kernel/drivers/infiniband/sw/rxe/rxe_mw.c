@@ -16,9 +16,9 @@
  * not zero.
  *
  * Lock rules: mw->lock covers the binding (valid, rkey, range, access,
- * MR, QP); engines take it to bind, invalidate and look up. Lookups find
- * the MW under RCU and take mw->ref; dealloc unpublishes, waits for RCU
- * readers and the references, then unbinds.
+ * MR, QP); engines take it to bind, invalidate and look up. Lookups take
+ * a reference through the MW's handle (struct rxe_handle); dealloc
+ * unpublishes, waits for the references, then unbinds.
  */
 #include "rxe.h"
 
@@ -27,19 +27,12 @@
 /* The MW with @key's index, with a reference; its key is not checked. */
 static struct rxe_mw *rxe_mw_lookup(struct rxe_dev *rxe, u32 key)
 {
-	struct rxe_mw *mw;
-
-	rcu_read_lock();
-	mw = xa_load(&rxe->mw_xa, key >> 8);
-	if (mw && !rxe_ref_get(&mw->ref))
-		mw = NULL;
-	rcu_read_unlock();
-	return mw;
+	return rxe_handle_get(&rxe->mw_xa, key >> 8);
 }
 
 static void rxe_mw_put(struct rxe_mw *mw)
 {
-	rxe_ref_put(&mw->ref);
+	rxe_handle_put(mw->h);
 }
 
 /* Drop the binding's MR. Caller holds mw->lock or owns the MW. */
@@ -70,13 +63,17 @@ int rxe_mw_alloc(struct ib_mw *ibmw, struct ib_udata *udata)
 	if (ibmw->type != IB_MW_TYPE_1 && ibmw->type != IB_MW_TYPE_2)
 		return -EINVAL;
 	spin_lock_init(&mw->lock);
-	rxe_ref_init(&mw->ref);
+	mw->h = rxe_handle_new(mw);
+	if (!mw->h)
+		return -ENOMEM;
 	err = rxe_xa_reserve(&rxe->mw_xa, &index, RXE_MW_LIMIT, &rxe->mw_next, GFP_KERNEL);
-	if (err)
+	if (err) {
+		kfree(mw->h);
 		return err;
+	}
 	mw->rkey = index << 8 | (u8)atomic_inc_return(&rxe->mr_key_gen);
 	ibmw->rkey = mw->rkey;
-	xa_store(&rxe->mw_xa, index, mw, GFP_KERNEL);	/* slot exists */
+	xa_store(&rxe->mw_xa, index, mw->h, GFP_KERNEL);	/* slot exists */
 	return 0;
 }
 
@@ -92,9 +89,7 @@ int rxe_mw_dealloc(struct ib_mw *ibmw)
 	struct rxe_mw *mw = to_rmw(ibmw);
 
 	xa_erase(&to_rdev(ibmw->device)->mw_xa, mw->rkey >> 8);
-	/* the core frees @mw on return: no lookup may still be reading it */
-	synchronize_rcu();
-	rxe_ref_drain(&mw->ref);
+	rxe_handle_drain(mw->h);
 	rxe_mw_unbind(mw);
 	return 0;
 }

@@ -49,14 +49,7 @@ static enum hrtimer_restart rxe_qp_rnr_fire(struct hrtimer *t);
  */
 struct rxe_qp *rxe_qp_lookup(struct rxe_dev *rxe, u32 qpn)
 {
-	struct rxe_qp *qp;
-
-	rcu_read_lock();
-	qp = xa_load(&rxe->qp_xa, qpn);
-	if (qp && !rxe_ref_get(&qp->ref))
-		qp = NULL;
-	rcu_read_unlock();
-	return qp;
+	return rxe_handle_get(&rxe->qp_xa, qpn);
 }
 
 /**
@@ -80,7 +73,7 @@ void rxe_qp_event(struct rxe_qp *qp, enum ib_event_type type)
 /** rxe_qp_put() - drop a reference from rxe_qp_lookup(). @qp: the QP. */
 void rxe_qp_put(struct rxe_qp *qp)
 {
-	rxe_ref_put(&qp->ref);
+	rxe_handle_put(qp->h);
 }
 
 static bool rxe_qp_engine(struct rxe_qp *qp, int *budget);
@@ -465,7 +458,6 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	spin_lock_init(&qp->state_spin);
 	spin_lock_init(&qp->sq_lock);
 	spin_lock_init(&qp->rq_lock);
-	rxe_ref_init(&qp->ref);
 	qp->state = IB_QPS_RESET;
 	qp->is_user = !!udata;
 	qp->has_rq = !init->srq && init->qp_type != IB_QPT_XRC_INI &&
@@ -489,9 +481,12 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	skb_queue_head_init(&qp->rx_queue);
 	rxe_resp_reset(qp);
 
+	qp->h = rxe_handle_new(qp);
+	if (!qp->h)
+		return -ENOMEM;
 	err = rxe_qp_make_queues(qp, init, udata, &resp);
 	if (err)
-		return err;
+		goto err_handle;
 	rxe_qp_update_caps(qp, &init->cap);
 	if (init->qp_type == IB_QPT_XRC_TGT) {
 		memset(&init->cap, 0, sizeof(init->cap));
@@ -529,7 +524,7 @@ int rxe_qp_create(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		if (err)
 			goto err_qpn;
 	}
-	xa_store(&rxe->qp_xa, qpn, qp, GFP_KERNEL);
+	xa_store(&rxe->qp_xa, qpn, qp->h, GFP_KERNEL);
 	return 0;
 
 err_qpn:
@@ -538,6 +533,8 @@ err_queues:
 	kfree(qp->resp.srq_wqe);
 	kvfree(qp->swqe);
 	rxe_qp_free_queues(qp);
+err_handle:
+	kfree(qp->h);
 	return err;
 }
 
@@ -998,8 +995,8 @@ int rxe_qp_query(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 }
 
 /**
- * rxe_qp_destroy() - destroy_qp verb. Waits for lookups in flight
- * (an RCU grace period, then their references).
+ * rxe_qp_destroy() - destroy_qp verb. Waits for the references of lookups
+ * in flight.
  * @ibqp: the QP.
  * @udata: unused.
  *
@@ -1010,12 +1007,7 @@ int rxe_qp_destroy(struct ib_qp *ibqp, struct ib_udata *udata)
 	struct rxe_qp *qp = to_rqp(ibqp);
 
 	xa_erase(&to_rdev(ibqp->device)->qp_xa, ibqp->qp_num);
-	/*
-	 * The core frees @qp on return: a lookup that loaded the pointer just
-	 * before the erase must be past its rxe_ref_get() first.
-	 */
-	synchronize_rcu();
-	rxe_ref_drain(&qp->ref);	/* no packet can be queued any more */
+	rxe_handle_drain(qp->h);	/* no packet can be queued any more */
 	rxe_qp_set_state(qp, IB_QPS_RESET);	/* timers kick no more */
 	rxe_qp_stop_engine(qp);
 	rxe_resp_reset(qp);

@@ -80,11 +80,13 @@ int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	if (udata && udata->outlen < sizeof(resp))
 		return -EINVAL;
 
+	srq->h = rxe_handle_new(srq);
+	if (!srq->h)
+		return -ENOMEM;
 	err = rxe_xa_reserve(&rxe->srq_xa, &num, XA_LIMIT(1, RXE_MAX_SRQ), &rxe->srq_next,
 			     GFP_KERNEL);
 	if (err)
-		return err;
-	rxe_ref_init(&srq->ref);
+		goto err_handle;
 	spin_lock_init(&srq->lock);
 	srq->srq_num = num;
 	srq->max_sge = init->attr.max_sge;
@@ -102,13 +104,15 @@ int rxe_srq_create(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 			goto err_ring;
 	}
 	if (init->srq_type == IB_SRQT_XRC)
-		xa_store(&rxe->srq_xa, num, srq, GFP_KERNEL);	/* reserved: no allocation */
+		xa_store(&rxe->srq_xa, num, srq->h, GFP_KERNEL);	/* reserved: no allocation */
 	return 0;
 
 err_ring:
 	rxe_queue_cleanup(&srq->rq);
 err_num:
 	xa_erase(&rxe->srq_xa, num);
+err_handle:
+	kfree(srq->h);
 	return err;
 }
 
@@ -228,9 +232,8 @@ int rxe_srq_query(struct ib_srq *ibsrq, struct ib_srq_attr *attr)
  * @udata: unused.
  *
  * An XRC SRQ is unpublished first; then the responders executing a
- * request on it finish (one engine run at most), and a lookup that found
- * it just before is over (RCU) before the core frees it. A message in
- * progress on it fails with its next packet.
+ * request on it finish (one engine run at most) before the core frees it.
+ * A message in progress on it fails with its next packet.
  *
  * Return: 0.
  */
@@ -239,9 +242,7 @@ int rxe_srq_destroy(struct ib_srq *ibsrq, struct ib_udata *udata)
 	struct rxe_srq *srq = to_rsrq(ibsrq);
 
 	xa_erase(&to_rdev(ibsrq->device)->srq_xa, srq->srq_num);
-	rxe_ref_drain(&srq->ref);
-	if (ibsrq->srq_type == IB_SRQT_XRC)
-		synchronize_rcu();
+	rxe_handle_drain(srq->h);
 	rxe_queue_cleanup(&srq->rq);
 	return 0;
 }
@@ -257,20 +258,19 @@ int rxe_srq_destroy(struct ib_srq *ibsrq, struct ib_udata *udata)
  */
 struct rxe_srq *rxe_srq_get_xrc(struct rxe_dev *rxe, u32 num, struct ib_xrcd *xrcd)
 {
-	struct rxe_srq *srq;
+	struct rxe_srq *srq = rxe_handle_get(&rxe->srq_xa, num);
 
-	rcu_read_lock();
-	srq = xa_load(&rxe->srq_xa, num);
-	if (srq && (srq->ibsrq.ext.xrc.xrcd != xrcd || !rxe_ref_get(&srq->ref)))
-		srq = NULL;
-	rcu_read_unlock();
+	if (srq && srq->ibsrq.ext.xrc.xrcd != xrcd) {
+		rxe_srq_put(srq);
+		return NULL;
+	}
 	return srq;
 }
 
 /** rxe_srq_put() - drop a reference from rxe_srq_get_xrc(). @srq: the SRQ. */
 void rxe_srq_put(struct rxe_srq *srq)
 {
-	rxe_ref_put(&srq->ref);
+	rxe_handle_put(srq->h);
 }
 
 /**
