@@ -391,6 +391,7 @@ enum rxe_mr_type {
  * @umem: pinned pages of a user MR.
  * @odp: the region of an ODP MR.
  * @pages: the pages of @umem (or mapped by map_mr_sg), in order.
+ * @page_one: @pages of a one-page user MR (no allocation).
  * @npages: entries in @pages.
  * @max_pages: fast-reg: room in @pages (alloc_mr's max_num_sg).
  * @page_offset: offset of the MR's first byte in @pages[0] (ODP: in its
@@ -410,6 +411,7 @@ struct rxe_mr {
 	struct ib_umem *umem;
 	struct rdma_odp *odp;
 	struct page **pages;
+	struct page *page_one;
 	unsigned long npages;
 	unsigned long max_pages;
 	unsigned int page_offset;

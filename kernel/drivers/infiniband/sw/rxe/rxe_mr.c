@@ -35,7 +35,9 @@ static int rxe_mr_index_pages(struct rxe_mr *mr)
 
 	mr->page_offset = ib_umem_offset(umem);
 	mr->npages = DIV_ROUND_UP(mr->page_offset + umem->length, PAGE_SIZE);
-	mr->pages = kvcalloc(mr->npages, sizeof(*mr->pages), GFP_KERNEL);
+	/* one page (most small MRs) needs no allocation */
+	mr->pages = mr->npages == 1 ? &mr->page_one :
+		    kvcalloc(mr->npages, sizeof(*mr->pages), GFP_KERNEL);
 	if (!mr->pages)
 		return -ENOMEM;
 	for_each_sgtable_page(&umem->sgt_append.sgt, &iter, 0) {
@@ -44,6 +46,12 @@ static int rxe_mr_index_pages(struct rxe_mr *mr)
 		mr->pages[i++] = sg_page_iter_page(&iter);
 	}
 	return i == mr->npages ? 0 : -EFAULT;
+}
+
+static void rxe_mr_free_pages(struct rxe_mr *mr)
+{
+	if (mr->pages != &mr->page_one)
+		kvfree(mr->pages);
 }
 
 /**
@@ -391,7 +399,7 @@ struct ib_mr *rxe_mr_reg_user(struct ib_pd *ibpd, u64 start, u64 length,
 	return &mr->ibmr;
 
 err_release:
-	kvfree(mr->pages);
+	rxe_mr_free_pages(mr);
 	ib_umem_release(umem);
 err_free:
 	kfree(mr);
@@ -467,7 +475,7 @@ int rxe_mr_dereg(struct ib_mr *ibmr, struct ib_udata *udata)
 	rxe_mr_unpublish(to_rdev(ibmr->device), mr);
 	if (mr->odp)
 		rdma_odp_destroy(mr->odp);
-	kvfree(mr->pages);
+	rxe_mr_free_pages(mr);
 	if (mr->umem)
 		ib_umem_release(mr->umem);
 	kfree_rcu(mr, rcu);
