@@ -325,8 +325,8 @@ def yield_cpu(pid):
     count instructions and not wall time. Each guest is a session of its
     own, hence an autogroup of its own (sched_autogroup): `nice` alone
     would only rank it within that group."""
+    os.setpriority(os.PRIO_PROCESS, pid, 19)
     try:
-        os.setpriority(os.PRIO_PROCESS, pid, 19)
         with open(f"/proc/{pid}/autogroup", "w") as f:
             f.write("19")
     except OSError:
