@@ -11,6 +11,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 note() { echo "# $*"; }
 
+# scaled N - a loop count of a stress test, as rt_scaled() in C: a third
+# on a checker kernel (KASAN and lockdep), at least 1.
+scaled() {
+	local n=$1
+	[ "${RXE_CHECKED:-0}" = 0 ] || n=$((n / 3))
+	echo $((n > 0 ? n : 1))
+}
+
 # wait_for SECONDS CMD... - poll CMD every 0.2 s until it succeeds.
 wait_for() {
 	local end=$(( $(date +%s) + $1 )); shift

@@ -32,13 +32,17 @@ static struct ibv_mr *msrc, *mdst, *mback;
 static uint8_t *src, *dst, *back;
 static uint32_t seed = 100;
 static int phases;
+static double t_mark;	/* when the last phase ended (guest ns) */
 
-/* WRITE a fresh pattern into dst and READ the CPU's next one back. */
+/*
+ * WRITE a fresh pattern into dst and READ the CPU's next one back; twice
+ * (once on a checker kernel): after the faults, with translations present.
+ */
 static void rounds(const char *what)
 {
-	int i;
+	int i, n = rt_scaled(2);
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < n; i++) {
 		rt_fill(src, LEN, ++seed);
 		if (rt_do(&pair, IBV_WR_RDMA_WRITE, msrc, src, LEN, mdst, dst) != IBV_WC_SUCCESS)
 			rt_fail("%s: RDMA WRITE failed", what);
@@ -62,7 +66,9 @@ static void after(const char *what, uint64_t inv0)
 	if (!inv)
 		rt_fail("%s: no translation was invalidated", what);
 	rounds(what);
-	rt_note("%s: %llu pages invalidated, data checked", what, (unsigned long long)inv);
+	rt_note("%s: %llu pages invalidated, data checked (%.1f s)", what,
+		(unsigned long long)inv, (rt_now_ns() - t_mark) / 1e9);
+	t_mark = rt_now_ns();
 	phases++;
 }
 
@@ -217,7 +223,7 @@ int main(void)
 	rt_require_odp(ctx, IBV_ODP_SUPPORT_WRITE | IBV_ODP_SUPPORT_READ);
 	/* automatic NUMA balancing invalidates too, at its own pace: off, so
 	 * each phase's invalidations are its own */
-	system("echo 0 > /proc/sys/kernel/numa_balancing 2>/dev/null");
+	system("{ echo 0 > /proc/sys/kernel/numa_balancing; } 2>/dev/null");
 	CHECK((pd = ibv_alloc_pd(ctx)) != NULL);
 	src = rt_map(LEN, 2 << 20);
 	dst = rt_map(LEN, 2 << 20);
@@ -228,6 +234,7 @@ int main(void)
 	mback = rt_reg_odp(pd, back, LEN, acc);
 	rt_rc_pair(&pair, pd, &opts);
 	rounds("first touch");
+	t_mark = rt_now_ns();
 
 	phase_fork();
 	phase_pageout();
