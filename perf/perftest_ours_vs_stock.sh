@@ -24,13 +24,20 @@ human() {	# human BYTES
 	else echo "$1 B"; fi
 }
 
-perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
-	local stack=$1 rep=$2 tool=$3 size=$4 iters=$5 mem=$6 gid opt="" v col=4 unit=MiB/s
+# run_tool TOOL SIZE ITERS [OPTS] - one server/client pair on loopback;
+# the client's output is left in /tmp/pair.log.client
+run_tool() {
+	local gid
 	gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
+	run_pair "$BENCH_RUN_SECS" "$1 -d $RXE_DEV -x $gid -F -s $2 -n $3 ${4:-}" \
+		"$1 -d $RXE_DEV -x $gid -F -s $2 -n $3 ${4:-} 127.0.0.1"
+}
+
+perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
+	local stack=$1 rep=$2 tool=$3 size=$4 iters=$5 mem=$6 opt="" v col=4 unit=MiB/s
 	[ "$mem" = pinned ] || opt=--odp
 	case $tool in *_lat) opt="$opt -e"; col=5; unit=us ;; esac
-	run_pair "$BENCH_RUN_SECS" "$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt" \
-		"$tool -d $RXE_DEV -x $gid -F -s $size -n $iters $opt 127.0.0.1" ||
+	run_tool "$tool" "$size" "$iters" "$opt" ||
 		{ bench_run_failed "$stack" "$tool -s $size $opt"; return 1; }
 	# bw columns: bytes iterations peak average msg-rate;
 	# lat columns: bytes iterations t_min t_max t_typical ...
@@ -43,10 +50,7 @@ perftest() {	# perftest STACK REP TOOL SIZE ITERS pinned|ODP
 # run at a new size pays for caches growing (slab, page lists), and the
 # deterministic clock counts it, 2-4% of a 64 KiB ib_read_bw on trixie.
 warmup() {
-	local gid
-	gid=$(rxe_gid_index "$RXE_DEV") || fail "no RoCE v2 GID"
-	run_pair "$BENCH_RUN_SECS" "$1 -d $RXE_DEV -x $gid -F -s $2 -n $3" \
-		"$1 -d $RXE_DEV -x $gid -F -s $2 -n $3 127.0.0.1" > /dev/null || true
+	run_tool "$@" > /dev/null || true
 }
 
 write_lat() {	# write_lat STACK REP SIZE pinned|ODP
