@@ -921,6 +921,16 @@ def cmd_bench(args):
     return 1 if results.failed or not results.counts else 0
 
 
+def run_date(top):
+    """The day a run started, from its results directory's name
+    (new_results_dir()), so that a run going past midnight reports into
+    the day it began; today for a directory named otherwise."""
+    m = re.match(r"(\d{4})(\d{2})(\d{2})-\d{6}", os.path.basename(os.path.normpath(top)))
+    if m:
+        return "-".join(m.groups())
+    return datetime.date.today().isoformat()
+
+
 def bench_report(top, target, mode, provider, wallclock, partial):
     """Turn the raw rows a run left under TOP/KERNEL/*/bench/*.csv into
     perf/results/DATE-KERNEL.csv, .md and plots; a partial run (a filter,
@@ -933,7 +943,7 @@ def bench_report(top, target, mode, provider, wallclock, partial):
             rows += [l.strip().split(",") for l in fh if l.strip()]
     if not rows:
         return
-    date = datetime.date.today().isoformat()
+    date = run_date(top)
     outdir = os.path.join(REPO, "perf/results")
     os.makedirs(outdir, exist_ok=True)
     suffix = ("-wallclock" if wallclock else "") + \
