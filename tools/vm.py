@@ -700,8 +700,12 @@ class Results:
         return line
 
 
+# A results directory is named by the moment its run started.
+RESULTS_STAMP = "%Y%m%d-%H%M%S"
+
+
 def new_results_dir():
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.datetime.now().strftime(RESULTS_STAMP)
     top = os.environ.get("RXE_RESULTS", os.path.join(CACHE, "results"))
     d = os.path.join(top, stamp)
     n = 1
@@ -925,10 +929,11 @@ def run_date(top):
     """The day a run started, from its results directory's name
     (new_results_dir()), so that a run going past midnight reports into
     the day it began; today for a directory named otherwise."""
-    m = re.match(r"(\d{4})(\d{2})(\d{2})-\d{6}", os.path.basename(os.path.normpath(top)))
-    if m:
-        return "-".join(m.groups())
-    return datetime.date.today().isoformat()
+    name = os.path.basename(os.path.normpath(top))
+    try:    # 15 characters: without the -N of a same-second run
+        return datetime.datetime.strptime(name[:15], RESULTS_STAMP).date().isoformat()
+    except ValueError:
+        return datetime.date.today().isoformat()
 
 
 def bench_report(top, target, mode, provider, wallclock, partial):
